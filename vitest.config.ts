@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config"
+
+// Every package and app is a test project; the runner takes them all.
+// A project that finds no test files fails the run (passWithNoTests: false).
+export default defineConfig({
+  test: {
+    passWithNoTests: false,
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts"],
+  },
+})
