@@ -1,0 +1,170 @@
+/**
+ * `pnpm bench:validate`: how fast each validator checks events, valid and
+ * invalid, every issue reported. See README.md for how to read the output.
+ *
+ * Method: every contender is checked first to agree on each event's verdict;
+ * then each is warmed up; then ROUNDS rounds, each running every contender for
+ * a fixed time on the valid pool and on the invalid pool, contenders in an
+ * order rotated per round so that machine drift hits them alike. The figure
+ * of a contender is its median ops/s over the rounds. Each result's issue
+ * count is summed and printed, so the JIT cannot drop the work.
+ *
+ * Environment: BENCH_ROUNDS (default 7), BENCH_MS (time per contender, pool
+ * and round; default 400), BENCH_COPIES (parsed copies of each event; 200).
+ */
+import { type Contender, contenders } from "./contenders.ts"
+import { invalidEvents, validEvents } from "./events.ts"
+
+const envInt = (name: string, fallback: number): number => {
+  const n = Number(process.env[name])
+  return Number.isInteger(n) && n > 0 ? n : fallback
+}
+
+const ROUNDS = envInt("BENCH_ROUNDS", 7)
+const MS = envInt("BENCH_MS", 400)
+const COPIES = envInt("BENCH_COPIES", 200)
+/** The reference decoder is two orders of magnitude slower: a shorter slot. */
+const REFERENCE_SHARE = 0.25
+
+/** Fresh objects, parsed one by one from JSON, events interleaved. */
+const pool = (texts: ReadonlyArray<string>): ReadonlyArray<unknown> => {
+  const out: Array<unknown> = []
+  for (let i = 0; i < COPIES; i++) for (const t of texts) out.push(JSON.parse(t))
+  return out
+}
+
+const validPool = pool(validEvents)
+const invalidPool = pool(invalidEvents)
+
+// --- agreement: same verdicts for everyone ----------------------------------
+
+const issueCounts: Record<string, Array<number>> = {}
+let disagreements = 0
+for (const c of contenders) {
+  for (const t of validEvents) {
+    const n = c.check(JSON.parse(t))
+    if (n !== 0) {
+      disagreements++
+      console.error(`${c.name} rejects a valid event (${n} issues): ${t.slice(0, 120)}`)
+    }
+  }
+  issueCounts[c.name] = invalidEvents.map((t) => {
+    const n = c.check(JSON.parse(t))
+    if (n === 0) {
+      disagreements++
+      console.error(`${c.name} accepts an invalid event: ${t.slice(0, 120)}`)
+    }
+    return n
+  })
+}
+if (disagreements > 0) {
+  console.error(`${disagreements} disagreement(s): the contenders do not check the same rules`)
+  process.exit(1)
+}
+
+// --- timing -------------------------------------------------------------------
+
+interface Sample {
+  readonly ops: number
+  readonly seconds: number
+  readonly issues: number
+}
+
+/** Runs `check` over `events` for `ms` milliseconds, in batches of 64. */
+const run = (check: Contender["check"], events: ReadonlyArray<unknown>, ms: number): Sample => {
+  const n = events.length
+  let i = 0
+  let ops = 0
+  let issues = 0
+  const t0 = performance.now()
+  const end = t0 + ms
+  let t = t0
+  do {
+    for (let k = 0; k < 64; k++) {
+      issues += check(events[i])
+      if (++i === n) i = 0
+    }
+    ops += 64
+    t = performance.now()
+  } while (t < end)
+  return { ops, seconds: (t - t0) / 1000, issues }
+}
+
+const slot = (c: Contender): number => (c.name === "effect" ? Math.max(50, Math.round(MS * REFERENCE_SHARE)) : MS)
+
+const started = performance.now()
+// Warm-up: both pools, so each validator's feedback has seen valid and invalid input.
+for (let w = 0; w < 2; w++) {
+  for (const c of contenders) {
+    run(c.check, validPool, slot(c) / 2)
+    run(c.check, invalidPool, slot(c) / 2)
+  }
+}
+
+type Kind = "valid" | "invalid"
+const samples: Record<string, Record<Kind, Array<number>>> = {}
+let checksum = 0
+for (const c of contenders) samples[c.name] = { valid: [], invalid: [] }
+
+for (let r = 0; r < ROUNDS; r++) {
+  const order = contenders.map((_, i) => contenders[(i + r) % contenders.length] as Contender)
+  for (const kind of ["valid", "invalid"] as const) {
+    for (const c of order) {
+      const s = run(c.check, kind === "valid" ? validPool : invalidPool, slot(c))
+      samples[c.name]![kind].push(s.ops / s.seconds)
+      checksum += s.issues
+    }
+  }
+}
+const elapsed = (performance.now() - started) / 1000
+
+// --- report -------------------------------------------------------------------
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+const spread = (xs: ReadonlyArray<number>): number => (Math.max(...xs) - Math.min(...xs)) / median(xs)
+
+const opsPerSec: Record<string, { valid: number; invalid: number }> = {}
+for (const c of contenders) {
+  const s = samples[c.name]!
+  opsPerSec[c.name] = { valid: Math.round(median(s.valid)), invalid: Math.round(median(s.invalid)) }
+}
+const ajv = opsPerSec["ajv"]!
+const us = opsPerSec["ours"]!
+const round2 = (x: number) => Math.round(x * 100) / 100
+
+const fmt = (n: number): string => n.toLocaleString("en-US").padStart(12)
+const pct = (x: number): string => `±${(x * 50).toFixed(0)}%`.padStart(5)
+console.log(
+  `validation benchmark: ${validEvents.length} valid and ${invalidEvents.length} invalid events, ${COPIES} parsed copies each; ` +
+    `${ROUNDS} rounds of ${MS} ms per contender and pool (reference ${slot(contenders.at(-1)!)} ms); node ${process.version}`,
+)
+console.log("")
+console.log(
+  `${"contender".padEnd(10)} ${"valid ops/s".padStart(12)} spread ${"invalid ops/s".padStart(13)} spread  vs ajv (valid / invalid)`,
+)
+for (const c of contenders) {
+  const o = opsPerSec[c.name]!
+  const s = samples[c.name]!
+  console.log(
+    `${c.name.padEnd(10)} ${fmt(o.valid)} ${pct(spread(s.valid))}  ${fmt(o.invalid)} ${pct(spread(s.invalid))}   ` +
+      `${(o.valid / ajv.valid).toFixed(2)}x / ${(o.invalid / ajv.invalid).toFixed(2)}x   ${c.label}`,
+  )
+}
+console.log("")
+console.log(
+  `issues per invalid event: ${contenders.map((c) => `${c.name} [${issueCounts[c.name]!.join(", ")}]`).join("; ")}`,
+)
+console.log(`issues counted while timing: ${checksum}; timed in ${elapsed.toFixed(1)} s`)
+console.log(
+  JSON.stringify({
+    bench: "validate",
+    ratios: { valid_vs_ajv: round2(us.valid / ajv.valid), invalid_vs_ajv: round2(us.invalid / ajv.invalid) },
+    ops_per_sec: opsPerSec,
+    rounds: ROUNDS,
+    node: process.version,
+  }),
+)
