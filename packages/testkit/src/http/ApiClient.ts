@@ -1,0 +1,245 @@
+/**
+ * A thin `fetch` client of the ingestion API, for black-box tests: every call
+ * returns status, headers, the raw text and the parsed JSON body (when there
+ * is one), never throwing on an HTTP error status. Reach for it in the HTTP
+ * contract suite or any test that drives a running server.
+ *
+ * Only `fetch` and Web APIs: it runs on every runtime.
+ *
+ * @module
+ */
+
+/**
+ * An answer of the API: `body` is the parsed JSON, or `undefined` when the
+ * text is empty or not JSON.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApiResponse<B = unknown> {
+  readonly status: number
+  readonly headers: Headers
+  readonly text: string
+  readonly body: B
+}
+
+/** @since 0.1.0 @category models */
+export type IngestStatus = "accepted" | "duplicate" | "rejected"
+
+/** @since 0.1.0 @category models */
+export interface IssueBody {
+  readonly path: string
+  readonly code: string
+  readonly message: string
+}
+
+/** @since 0.1.0 @category models */
+export interface IngestResultBody {
+  readonly index: number
+  readonly status: IngestStatus
+  readonly id?: string
+  readonly issues?: ReadonlyArray<IssueBody>
+}
+
+/** The body of `POST /v1/events` (202, 400 or 403). @since 0.1.0 @category models */
+export interface IngestBody {
+  readonly accepted: number
+  readonly duplicates: number
+  readonly rejected: number
+  readonly results: ReadonlyArray<IngestResultBody>
+}
+
+/** The body of `GET /v1/customers/{customer}`. @since 0.1.0 @category models */
+export interface ProfileBody {
+  readonly tenant: number
+  readonly customer: string
+  readonly attributes: Record<string, unknown>
+  readonly updated_at: string
+}
+
+/** One event of `GET /v1/customers/{customer}/events`. @since 0.1.0 @category models */
+export interface StoredEventBody {
+  readonly id: string
+  readonly event: string
+  readonly timestamp: string
+  readonly received_at: string
+  readonly context: Record<string, unknown>
+}
+
+/** @since 0.1.0 @category models */
+export interface EventPageBody {
+  readonly events: ReadonlyArray<StoredEventBody>
+  readonly next: string | null
+}
+
+/** A Problem Details body (RFC 9457). @since 0.1.0 @category models */
+export interface ProblemBody {
+  readonly type: string
+  readonly title: string
+  readonly status: number
+  readonly detail: string
+  readonly code: string
+}
+
+/**
+ * Joins a base URL (with or without a trailing slash, possibly with a path
+ * prefix) and an absolute path.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const urlOf = (baseUrl: string, path: string): string => baseUrl.replace(/\/+$/, "") + path
+
+/**
+ * The path of a customer's profile, the id percent-encoded as one segment.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const customerPath = (customer: string): string => `/v1/customers/${encodeURIComponent(customer)}`
+
+/**
+ * `Authorization` header of an API key.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` })
+
+const parse = (text: string): unknown => {
+  if (text === "") return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Sends one request and reads the whole answer.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const request = async <B = unknown>(
+  baseUrl: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<ApiResponse<B>> => {
+  const res = await fetch(urlOf(baseUrl, path), { redirect: "manual", ...init })
+  const text = await res.text()
+  return { status: res.status, headers: res.headers, text, body: parse(text) as B }
+}
+
+/**
+ * `POST /v1/events` with a JSON value (serialised with `JSON.stringify`).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const postEvents = (
+  baseUrl: string,
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse<IngestBody>> => postRaw(baseUrl, key, JSON.stringify(body), "application/json", headers)
+
+/**
+ * `POST /v1/events` with a raw body and content type (`undefined`: none).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const postRaw = <B = IngestBody>(
+  baseUrl: string,
+  key: string | undefined,
+  body: string | Uint8Array,
+  contentType: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse<B>> =>
+  request<B>(baseUrl, "/v1/events", {
+    method: "POST",
+    headers: {
+      ...(contentType === undefined ? {} : { "content-type": contentType }),
+      ...(key === undefined ? {} : bearer(key)),
+      ...headers,
+    },
+    // A Uint8Array body carries no Content-Type of its own.
+    body: typeof body === "string" ? body : (body as Uint8Array<ArrayBuffer>),
+  })
+
+/**
+ * `GET /v1/customers/{customer}`.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const getCustomer = (
+  baseUrl: string,
+  key: string | undefined,
+  customer: string,
+): Promise<ApiResponse<ProfileBody>> =>
+  request<ProfileBody>(baseUrl, customerPath(customer), { headers: key === undefined ? {} : bearer(key) })
+
+/**
+ * `GET /v1/customers/{customer}/events`, with `limit` and `cursor` (or a
+ * raw query string, for malformed ones).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const listEvents = (
+  baseUrl: string,
+  key: string | undefined,
+  customer: string,
+  query: { readonly limit?: number | string; readonly cursor?: string } | string = {},
+): Promise<ApiResponse<EventPageBody>> => {
+  let q: string
+  if (typeof query === "string") q = query
+  else {
+    const params = new URLSearchParams()
+    if (query.limit !== undefined) params.set("limit", String(query.limit))
+    if (query.cursor !== undefined) params.set("cursor", query.cursor)
+    q = params.toString()
+  }
+  return request<EventPageBody>(baseUrl, `${customerPath(customer)}/events${q === "" ? "" : `?${q}`}`, {
+    headers: key === undefined ? {} : bearer(key),
+  })
+}
+
+/**
+ * Every event of a customer, following `next` with pages of `limit`; fails
+ * on a non-200 page or after `maxPages`.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const listAllEvents = async (
+  baseUrl: string,
+  key: string,
+  customer: string,
+  limit: number,
+  maxPages = 1000,
+): Promise<{ events: Array<StoredEventBody>; pages: Array<EventPageBody> }> => {
+  const events: Array<StoredEventBody> = []
+  const pages: Array<EventPageBody> = []
+  let cursor: string | undefined
+  for (let i = 0; i < maxPages; i++) {
+    const res = await listEvents(baseUrl, key, customer, cursor === undefined ? { limit } : { limit, cursor })
+    if (res.status !== 200) throw new Error(`page ${i + 1} of ${customer}: status ${res.status}: ${res.text}`)
+    pages.push(res.body)
+    events.push(...res.body.events)
+    if (res.body.next === null) return { events, pages }
+    cursor = res.body.next
+  }
+  throw new Error(`more than ${maxPages} pages of ${customer}`)
+}
+
+/**
+ * `DELETE /v1/customers/{customer}`.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const deleteCustomer = (baseUrl: string, key: string | undefined, customer: string): Promise<ApiResponse> =>
+  request(baseUrl, customerPath(customer), { method: "DELETE", headers: key === undefined ? {} : bearer(key) })
