@@ -14,17 +14,6 @@ import { channels as allChannels, type Channel, type FieldSpec } from "../../src
 export const def = OotbUserDetailsUpdate
 export const fieldNames = Object.keys(def.fields) as Array<keyof typeof def.fields & string>
 export const specOf = (name: string): FieldSpec => (def.fields as Record<string, FieldSpec>)[name] as FieldSpec
-export const stringFieldNames = fieldNames.filter((n) => specOf(n).type === "string")
-export const booleanFieldNames = fieldNames.filter((n) => specOf(n).type === "boolean")
-export const enumFieldNames = fieldNames.filter((n) => {
-  const s = specOf(n)
-  return s.type === "string" && s.enum !== undefined
-})
-export const formatOf = (name: string): string | undefined => {
-  const s = specOf(name)
-  return s.type === "string" ? s.format?.name : undefined
-}
-
 export type Json = null | boolean | number | string | Array<Json> | { [k: string]: Json }
 export type JsonObject = { [k: string]: Json }
 
