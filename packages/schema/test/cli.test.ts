@@ -13,10 +13,12 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } f
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { PassThrough } from "node:stream"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import pkg from "../package.json" with { type: "json" }
 import { type InputRecord, MalformedInputError, readEvents } from "../src/cli/readEvents.ts"
+import { validateCommand } from "../src/cli/validateCommand.ts"
 import { decodeEvent } from "../src/index.ts"
 
 const root = join(import.meta.dirname, "..")
@@ -277,6 +279,37 @@ describe.concurrent("cdp-schema from source (bin/cdp-schema.mjs through tsx)", (
     expect(run.stdout.trim().split("\n").at(-1)).toBe(
       JSON.stringify({ summary: { events: 2, valid: 1, invalid: 1, inputErrors: 0 } }),
     )
+  })
+})
+
+describe("validate's progress line", () => {
+  const progressRun = async (isTTY: boolean) => {
+    const stdin = new PassThrough()
+    const stdout = new PassThrough()
+    const stderr = Object.assign(new PassThrough(), { isTTY })
+    let err = ""
+    stderr.setEncoding("utf8").on("data", (d: string) => {
+      err += d
+    })
+    stdout.resume()
+    const done = validateCommand({ files: [], channels: [], format: "text" }, { stdin, stdout, stderr })
+    const batch = `${valid}\n`.repeat(1024)
+    stdin.write(batch)
+    await new Promise((r) => setTimeout(r, 1100))
+    stdin.end(batch)
+    return { code: await done, stderr: err }
+  }
+
+  it("shows on a terminal once a run lasts, and is cleared at the end", async () => {
+    const run = await progressRun(true)
+    expect(run.code).toBe(0)
+    // 2048 events after the pause; 1024 too on a machine slow enough to take a second before it.
+    expect(run.stderr).toMatch(/^(\r\x1b\[2K<stdin>: (1024|2048) events, 0 invalid)+\r\x1b\[2K$/)
+    expect(run.stderr).toContain("2048 events")
+  })
+
+  it("never shows when stderr is not a terminal", async () => {
+    expect(await progressRun(false)).toEqual({ code: 0, stderr: "" })
   })
 })
 
