@@ -74,7 +74,10 @@ const collect = (
 ): void => {
   const push = (code: IssueCode) => {
     const segments = path.map(String)
-    out.push(makeIssue(def, segments, code, at(input, path), channels))
+    const issue = makeIssue(def, segments, code, at(input, path), channels)
+    // Two checks can fail for the same reason (a non-finite tenant fails
+    // both the finite and the integer check): one issue per path and code.
+    if (!out.some((o) => o.path === issue.path && o.code === issue.code)) out.push(issue)
   }
   switch (issue._tag) {
     case "Pointer":

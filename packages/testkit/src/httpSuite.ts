@@ -54,8 +54,8 @@
  *   same event sent again is `accepted` anew.
  * - A route or method the API does not serve: 404 `not_found` (there is no
  *   405 in the closed code set).
- * - `GET /v1/schemas`: `{ "events": [{ "event", "title", "schema" }] }`,
- *   `schema` a link (absolute, or relative to the base URL) to
+ * - `GET /v1/schemas`: `{ "schemas": [{ "event", "title", "url" }] }`,
+ *   `url` a link (absolute, or relative to the base URL) to
  *   `/v1/schemas/{event}.json`. Public routes ignore any Authorization.
  * - `GET /openapi.json` documents at least `/v1/events`,
  *   `/v1/customers/{customer}`, `/v1/customers/{customer}/events`,
@@ -1365,7 +1365,7 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
         "GET /v1/schemas lists the event keys with links to their schemas, without a key",
         async () => {
           for (const headers of [{}, { authorization: "Bearer not-a-key" }]) {
-            const res = await request<{ events: Array<{ event: string; title: string; schema: string }> }>(
+            const res = await request<{ schemas: Array<{ event: string; title: string; url: string }> }>(
               base(),
               "/v1/schemas",
               { headers },
@@ -1373,10 +1373,10 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
             expectStatus(res, 200)
             expectJson(res)
             expectRequestId(res)
-            const entry = res.body.events.find((e) => e.event === EVENT)
+            const entry = res.body.schemas.find((e) => e.event === EVENT)
             expect(entry, res.text).toBeDefined()
             expect(typeof entry?.title).toBe("string")
-            const link = new URL(entry?.schema as string, `${base().replace(/\/+$/, "")}/`)
+            const link = new URL(entry?.url as string, `${base().replace(/\/+$/, "")}/`)
             expect(link.pathname.endsWith(`/v1/schemas/${EVENT}.json`)).toBe(true)
             const schema = await fetch(link)
             expect(schema.status).toBe(200)

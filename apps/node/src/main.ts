@@ -1,0 +1,55 @@
+/**
+ * The ingestion service on Node.js: read settings, open the store, build the
+ * app, serve; on SIGTERM or SIGINT stop accepting, finish in-flight
+ * requests, close the database.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises"
+import { ConfigError, jsonLogger, loadSettings, makeApp, startupLines } from "@cdp/ingest"
+import { serve } from "@hono/node-server"
+import { openStore } from "./openStore.ts"
+
+const log = (line: string) => process.stdout.write(`${line}\n`)
+
+let settings: Awaited<ReturnType<typeof loadSettings>>
+try {
+  settings = await loadSettings(process.env, (path) => readFile(path, "utf8"))
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`cdp ingest: ${e.message}\n`)
+    process.exit(1)
+  }
+  throw e
+}
+
+const store = await openStore(settings.db)
+const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? "info")
+const app = makeApp({ store, config: settings.config, logger })
+
+const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.env.HOST ?? "0.0.0.0" }, (info) => {
+  const url = `http://${info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.address}:${info.port}`
+  for (const line of startupLines(settings, `node ${process.version}`, url)) process.stderr.write(`${line}\n`)
+})
+
+let stopping = false
+const stop = (signal: string) => {
+  if (stopping) return
+  stopping = true
+  process.stderr.write(`cdp ingest: ${signal}: finishing in-flight requests\n`)
+  const force = setTimeout(() => {
+    process.stderr.write("cdp ingest: in-flight requests did not finish in 10 s; closing anyway\n")
+    void store.close().finally(() => process.exit(1))
+  }, 10_000)
+  force.unref()
+  server.close(() => {
+    void store.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  })
+  // Idle keep-alive connections would hold the server open.
+  if ("closeIdleConnections" in server) server.closeIdleConnections()
+}
+process.on("SIGTERM", () => stop("SIGTERM"))
+process.on("SIGINT", () => stop("SIGINT"))

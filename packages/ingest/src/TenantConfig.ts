@@ -1,0 +1,157 @@
+/**
+ * Tenant configuration: which API keys (as SHA-256 digests) belong to which
+ * tenant, the execution channels of each tenant's integration, and its rate
+ * limit. Parsed from the `INGEST_CONFIG` JSON with errors that name the file
+ * and the field; or generated for development mode.
+ *
+ * @module
+ */
+import { channels as allChannels, type Channel } from "@cdp/schema"
+
+/** @since 0.1.0 @category models */
+export interface RateLimit {
+  readonly perSecond: number
+  readonly burst: number
+}
+
+/** @since 0.1.0 @category models */
+export interface Tenant {
+  readonly id: number
+  /** SHA-256 hex digests of the tenant's API keys. */
+  readonly keys: ReadonlyArray<string>
+  readonly channels: ReadonlyArray<Channel>
+  readonly rateLimit?: RateLimit | undefined
+}
+
+/** @since 0.1.0 @category models */
+export interface IngestConfig {
+  readonly tenants: ReadonlyArray<Tenant>
+}
+
+/**
+ * A malformed configuration: the message names the source and the field.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = "ConfigError"
+  }
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const show = (u: unknown): string => {
+  const s = JSON.stringify(u)
+  return s === undefined ? String(u) : s.length > 60 ? `${s.slice(0, 60)}…` : s
+}
+
+/**
+ * Parses and checks a configuration. `source` names where it came from (a
+ * file path) in error messages.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseConfig = (input: unknown, source: string): IngestConfig => {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new ConfigError(`${source}: ${field} must be ${expected}, got ${show(got)}`)
+  }
+  if (!isRecord(input)) return fail("the configuration", 'an object { "tenants": [...] }', input)
+  for (const k of Object.keys(input)) if (k !== "tenants") fail(k, "absent (unknown setting)", input[k])
+  const list = input.tenants
+  if (!Array.isArray(list) || list.length === 0) return fail("tenants", "a non-empty array", list)
+  const ids = new Set<number>()
+  const digests = new Set<string>()
+  const tenants = list.map((t: unknown, i): Tenant => {
+    const at = `tenants[${i}]`
+    if (!isRecord(t)) return fail(at, "an object", t)
+    for (const k of Object.keys(t)) {
+      if (!["id", "keys", "channels", "rateLimit"].includes(k)) fail(`${at}.${k}`, "absent (unknown setting)", t[k])
+    }
+    if (typeof t.id !== "number" || !Number.isSafeInteger(t.id) || t.id <= 0)
+      fail(`${at}.id`, "a positive integer", t.id)
+    const id = t.id as number
+    if (ids.has(id)) fail(`${at}.id`, "unique", id)
+    ids.add(id)
+    if (!Array.isArray(t.keys) || t.keys.length === 0)
+      fail(`${at}.keys`, "a non-empty array of SHA-256 hex digests", t.keys)
+    const keys = (t.keys as Array<unknown>).map((k, j) => {
+      if (typeof k !== "string" || !/^[0-9a-fA-F]{64}$/.test(k)) {
+        return fail(`${at}.keys[${j}]`, "the SHA-256 hex digest of an API key (64 hex digits)", k)
+      }
+      const d = k.toLowerCase()
+      if (digests.has(d)) fail(`${at}.keys[${j}]`, "unique across tenants (a key belongs to exactly one tenant)", k)
+      digests.add(d)
+      return d
+    })
+    const channels = t.channels ?? []
+    if (!Array.isArray(channels)) return fail(`${at}.channels`, `an array of ${allChannels.join(", ")}`, channels)
+    for (const [j, c] of channels.entries()) {
+      if (!allChannels.includes(c)) fail(`${at}.channels[${j}]`, `one of ${allChannels.join(", ")}`, c)
+    }
+    let rateLimit: RateLimit | undefined
+    if (t.rateLimit !== undefined) {
+      const r = t.rateLimit
+      if (!isRecord(r)) return fail(`${at}.rateLimit`, "an object { perSecond, burst }", r)
+      if (typeof r.perSecond !== "number" || !(r.perSecond > 0) || !Number.isFinite(r.perSecond)) {
+        fail(`${at}.rateLimit.perSecond`, "a positive number", r.perSecond)
+      }
+      if (typeof r.burst !== "number" || !Number.isInteger(r.burst) || r.burst < 1) {
+        fail(`${at}.rateLimit.burst`, "a positive integer", r.burst)
+      }
+      for (const k of Object.keys(r)) {
+        if (k !== "perSecond" && k !== "burst") fail(`${at}.rateLimit.${k}`, "absent (unknown setting)", r[k])
+      }
+      rateLimit = { perSecond: r.perSecond as number, burst: r.burst as number }
+    }
+    return { id, keys, channels: channels as Array<Channel>, rateLimit }
+  })
+  return { tenants }
+}
+
+/**
+ * Parses configuration JSON text; a syntax error names the source too.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseConfigText = (text: string, source: string): IngestConfig => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new ConfigError(`${source}: not valid JSON (${(e as Error).message})`)
+  }
+  return parseConfig(json, source)
+}
+
+/**
+ * The SHA-256 hex digest of a string (Web Crypto, on every runtime).
+ *
+ * @since 0.1.0
+ * @category keys
+ */
+export const sha256Hex = async (text: string): Promise<string> => {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))
+  let hex = ""
+  for (const b of digest) hex += b.toString(16).padStart(2, "0")
+  return hex
+}
+
+/**
+ * Development mode: one tenant (567, every channel off) with a freshly
+ * generated key. Returns the config and the key, to print.
+ *
+ * @since 0.1.0
+ * @category development
+ */
+export const developmentConfig = async (): Promise<{ config: IngestConfig; key: string; tenant: number }> => {
+  const bytes = crypto.getRandomValues(new Uint8Array(24))
+  const key = `dev_${btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")}`
+  const tenant = 567
+  return { config: { tenants: [{ id: tenant, keys: [await sha256Hex(key)], channels: [] }] }, key, tenant }
+}

@@ -1,0 +1,351 @@
+/**
+ * The ingestion handler: one Hono app serving the whole HTTP API of
+ * `ingest-api.md`, built from its dependencies (store, tenant config, clock,
+ * logger). Runtime-free: each runtime's adapter serves it as it is.
+ *
+ * @module
+ */
+import {
+  type DecodeResult,
+  eventKeys,
+  events as eventKinds,
+  formatTimestamp,
+  type Issue,
+  makeDecoder,
+  sortIssues,
+  toJsonSchema,
+} from "@cdp/schema"
+import type { Context } from "hono"
+import { Hono } from "hono"
+import { routePath } from "hono/route"
+import { makeAuthenticator } from "./Auth.ts"
+import { docsPage } from "./docsPage.ts"
+import { eventId } from "./eventId.ts"
+import { type Logger, silentLogger } from "./Logger.ts"
+import { type Metrics, makeMetrics } from "./Metrics.ts"
+import { openApiDocument } from "./openapi.ts"
+import { problem } from "./problem.ts"
+import { makeRateLimiter } from "./RateLimiter.ts"
+import { readBody } from "./readBody.ts"
+import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "./StorePort.ts"
+import type { IngestConfig, Tenant } from "./TenantConfig.ts"
+
+/** The largest body accepted: 1 MiB. */
+export const MAX_BODY_BYTES = 1024 * 1024
+/** The largest batch accepted. */
+export const MAX_BATCH = 500
+/** Page sizes of the activity route. */
+export const DEFAULT_PAGE = 50
+export const MAX_PAGE = 100
+
+/**
+ * What the app is built from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AppOptions {
+  readonly store: IngestStore
+  readonly config: IngestConfig
+  /** Milliseconds since the epoch; `Date.now` by default. */
+  readonly clock?: () => number
+  readonly logger?: Logger
+  readonly metrics?: Metrics
+}
+
+/** The body of a POST /v1/events answer. @since 0.1.0 @category models */
+export type EventResult =
+  | { readonly index: number; readonly status: "accepted" | "duplicate"; readonly id: string }
+  | { readonly index: number; readonly status: "rejected"; readonly issues: ReadonlyArray<Issue> }
+
+type Env = { Variables: { tenant: Tenant; requestId: string } }
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+const unavailable = (e: unknown): Response | undefined =>
+  e instanceof StoreError && e.code === "unavailable"
+    ? problem("unavailable", "The store is unavailable or busy; nothing was written. Retry later.", {
+        "retry-after": "1",
+      })
+    : undefined
+
+/**
+ * Builds the app.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeApp = (options: AppOptions): Hono<Env> => {
+  const { store, config } = options
+  const clock = options.clock ?? Date.now
+  const logger = options.logger ?? silentLogger
+  const metrics = options.metrics ?? makeMetrics()
+  const authenticate = makeAuthenticator(config)
+  const takeToken = makeRateLimiter(clock)
+  const decoders = new Map<number, (input: unknown) => DecodeResult>()
+  for (const t of config.tenants) decoders.set(t.id, makeDecoder({ channels: t.channels }))
+  const schemas = new Map(eventKeys.map((k) => [`${k}.json`, JSON.stringify(toJsonSchema(eventKinds[k]), null, 2)]))
+  let openapi: string | undefined
+  let docs: string | undefined
+
+  const app = new Hono<Env>()
+
+  // Request id, access log and HTTP metrics for every request.
+  app.use(async (c, next) => {
+    const start = performance.now()
+    const sent = c.req.header("x-request-id")
+    const requestId = sent !== undefined && requestIdPattern.test(sent) ? sent : crypto.randomUUID()
+    c.set("requestId", requestId)
+    await next()
+    c.res.headers.set("x-request-id", requestId)
+    const last = routePath(c, -1)
+    const route = last.endsWith("*") ? "unmatched" : last
+    const status = c.res.status
+    const seconds = (performance.now() - start) / 1000
+    metrics.requests.inc({ method: c.req.method, route, status: String(status) })
+    metrics.latency.observe(seconds, { route })
+    logger.log(status >= 500 ? "error" : "info", "request", {
+      requestId,
+      method: c.req.method,
+      route,
+      status,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      ...(c.get("tenant") ? { tenant: c.get("tenant").id } : {}),
+    })
+  })
+
+  // Authentication and rate limiting of the private routes.
+  const auth = async (c: Context<Env>, next: () => Promise<void>) => {
+    const found = await authenticate(c.req.header("authorization"))
+    if (found === undefined) {
+      return problem("unauthorized", "A valid API key is required: Authorization: Bearer <key>.", {
+        "www-authenticate": 'Bearer realm="ingest"',
+      })
+    }
+    c.set("tenant", found.tenant)
+    if (found.tenant.rateLimit) {
+      const wait = takeToken(found.keyDigest, found.tenant.rateLimit)
+      if (wait > 0) {
+        return problem(
+          "rate_limited",
+          `Rate limit of this API key exceeded; retry in ${wait} s, backing off exponentially.`,
+          {
+            "retry-after": String(wait),
+          },
+        )
+      }
+    }
+    await next()
+  }
+  app.use("/v1/events", auth)
+  app.use("/v1/customers/*", auth)
+
+  app.post("/v1/events", async (c) => {
+    const tenant = c.get("tenant")
+    const type = c.req.header("content-type") ?? ""
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      return problem("unsupported_media_type", `Content-Type must be application/json, got ${JSON.stringify(type)}.`)
+    }
+    const bytes = await readBody(c.req.raw, MAX_BODY_BYTES)
+    if (bytes === "too_large") return problem("payload_too_large", `The body exceeds ${MAX_BODY_BYTES} bytes (1 MiB).`)
+    let body: unknown
+    try {
+      body = JSON.parse(utf8.decode(bytes))
+    } catch (e) {
+      const why = e instanceof SyntaxError ? e.message : "the body is not valid UTF-8"
+      return problem("malformed_json", `The body is not valid JSON: ${why}.`)
+    }
+    const batch = Array.isArray(body) ? body : [body]
+    if (!batch.every(isObject)) {
+      return problem("invalid_body", "The body must be an event object or a JSON array of event objects.")
+    }
+    if (batch.length === 0 || batch.length > MAX_BATCH) {
+      return problem("batch_size", `A batch holds 1 to ${MAX_BATCH} events, got ${batch.length}.`)
+    }
+
+    const decode = decoders.get(tenant.id) as (input: unknown) => DecodeResult
+    const receivedAt = formatTimestamp(clock())
+    const results: Array<EventResult | undefined> = new Array(batch.length)
+    const toStore: Array<NewEvent> = []
+    const storeIndex: Array<number> = []
+    const pending: Array<Promise<void>> = []
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i] as Record<string, unknown>
+      const r = decode(item)
+      const t = item.tenant
+      const mismatch = typeof t === "number" && Number.isSafeInteger(t) && t > 0 && t !== tenant.id
+      if (!r.ok || mismatch) {
+        const issues = r.ok ? [] : [...r.issues]
+        if (mismatch) {
+          issues.push({
+            path: "/tenant",
+            code: "tenant_mismatch",
+            message: `tenant must be ${tenant.id}, the tenant of the API key, got ${t}`,
+          })
+        }
+        results[i] = { index: i, status: "rejected", issues: sortIssues(issues) }
+        continue
+      }
+      const ev = r.event
+      const slot = toStore.length
+      storeIndex.push(i)
+      toStore.push(undefined as unknown as NewEvent)
+      pending.push(
+        eventId(ev).then((id) => {
+          toStore[slot] = {
+            tenant: tenant.id,
+            customer: ev.customer,
+            id,
+            event: ev.event,
+            timestamp: ev.timestamp,
+            receivedAt,
+            context: ev.context as Record<string, unknown>,
+          }
+        }),
+      )
+    }
+    if (pending.length > 0) await Promise.all(pending)
+
+    let statuses: ReadonlyArray<AppendStatus> = []
+    if (toStore.length > 0) {
+      const start = performance.now()
+      try {
+        statuses = await store.append(toStore)
+      } catch (e) {
+        const r = unavailable(e)
+        if (r) return r
+        throw e
+      }
+      metrics.commit.observe((performance.now() - start) / 1000)
+    }
+    for (let j = 0; j < toStore.length; j++) {
+      const i = storeIndex[j] as number
+      results[i] = { index: i, status: statuses[j] as AppendStatus, id: (toStore[j] as NewEvent).id }
+    }
+
+    let accepted = 0
+    let duplicates = 0
+    let rejected = 0
+    let allMismatch = true
+    for (const r of results as Array<EventResult>) {
+      if (r.status === "rejected") {
+        rejected++
+        for (const issue of r.issues) {
+          metrics.issues.inc({ code: issue.code })
+          if (issue.code !== "tenant_mismatch") allMismatch = false
+        }
+      } else if (r.status === "accepted") accepted++
+      else duplicates++
+    }
+    if (accepted) metrics.events.inc({ status: "accepted" }, accepted)
+    if (duplicates) metrics.events.inc({ status: "duplicate" }, duplicates)
+    if (rejected) metrics.events.inc({ status: "rejected" }, rejected)
+    const status = accepted + duplicates > 0 ? 202 : allMismatch ? 403 : 400
+    return json({ accepted, duplicates, rejected, results }, status)
+  })
+
+  app.get("/v1/customers/:customer", async (c) => {
+    const tenant = c.get("tenant")
+    const customer = c.req.param("customer")
+    try {
+      const profile = await store.getProfile(tenant.id, customer)
+      if (profile === undefined) return problem("not_found", "This tenant has no such customer.")
+      return json(profile)
+    } catch (e) {
+      const r = unavailable(e)
+      if (r) return r
+      throw e
+    }
+  })
+
+  app.get("/v1/customers/:customer/events", async (c) => {
+    const tenant = c.get("tenant")
+    const customer = c.req.param("customer")
+    const limitText = c.req.query("limit")
+    let limit = DEFAULT_PAGE
+    if (limitText !== undefined) {
+      if (!/^[0-9]{1,9}$/.test(limitText) || +limitText < 1) {
+        return problem(
+          "invalid_body",
+          `limit must be an integer from 1 to ${MAX_PAGE}, got ${JSON.stringify(limitText)}.`,
+        )
+      }
+      limit = Math.min(+limitText, MAX_PAGE)
+    }
+    const cursor = c.req.query("cursor")
+    try {
+      if ((await store.getProfile(tenant.id, customer)) === undefined) {
+        return problem("not_found", "This tenant has no such customer.")
+      }
+      return json(await store.listEvents(tenant.id, customer, { limit, cursor }))
+    } catch (e) {
+      if (e instanceof StoreError && e.code === "invalid_cursor") {
+        return problem("invalid_body", "cursor is not a cursor this API returned.")
+      }
+      const r = unavailable(e)
+      if (r) return r
+      throw e
+    }
+  })
+
+  app.delete("/v1/customers/:customer", async (c) => {
+    const tenant = c.get("tenant")
+    try {
+      const erased = await store.eraseCustomer(tenant.id, c.req.param("customer"))
+      return erased ? c.body(null, 204) : problem("not_found", "This tenant has no such customer.")
+    } catch (e) {
+      const r = unavailable(e)
+      if (r) return r
+      throw e
+    }
+  })
+
+  app.get("/v1/schemas", (c) => {
+    const base = new URL(c.req.url).origin
+    return json({
+      schemas: eventKeys.map((k) => ({ event: k, title: eventKinds[k].title, url: `${base}/v1/schemas/${k}.json` })),
+    })
+  })
+  app.get("/v1/schemas/:file", (c) => {
+    const body = schemas.get(c.req.param("file"))
+    if (body === undefined) return problem("not_found", `No schema named ${JSON.stringify(c.req.param("file"))}.`)
+    return new Response(body, { headers: { "content-type": "application/schema+json" } })
+  })
+  app.get("/openapi.json", () => {
+    openapi ??= JSON.stringify(openApiDocument(), null, 2)
+    return new Response(openapi, { headers: { "content-type": "application/json" } })
+  })
+  app.get("/docs", () => {
+    docs ??= docsPage()
+    return new Response(docs, { headers: { "content-type": "text/html; charset=utf-8" } })
+  })
+  app.get("/healthz", async () => {
+    try {
+      await store.ping()
+      return json({ status: "ok" })
+    } catch {
+      return json({ status: "unavailable" }, 503, { "retry-after": "1" })
+    }
+  })
+  app.get(
+    "/metrics",
+    () => new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
+  )
+
+  app.notFound((c) => problem("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`))
+  app.onError((err, c) => {
+    const r = unavailable(err)
+    if (r) return r
+    logger.log("error", "unhandled error", {
+      requestId: c.get("requestId"),
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    })
+    return problem("internal_error", "An unexpected error occurred; it has been logged.")
+  })
+  return app
+}

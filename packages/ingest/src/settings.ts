@@ -1,0 +1,81 @@
+/**
+ * The service's settings from its environment (`PORT`, `INGEST_DB`,
+ * `INGEST_CONFIG`), the same on every runtime. The runtime hands in its
+ * environment and a way to read a file; this module decides the rest,
+ * development mode included.
+ *
+ * @module
+ */
+import { ConfigError, developmentConfig, type IngestConfig, parseConfigText } from "./TenantConfig.ts"
+
+/** @since 0.1.0 @category models */
+export interface Settings {
+  readonly port: number
+  /** A SQLite file path or a `postgres://` URL. */
+  readonly db: string
+  readonly config: IngestConfig
+  /** Set in development mode: the generated key and its tenant. */
+  readonly development?: { readonly key: string; readonly tenant: number }
+}
+
+/** @since 0.1.0 @category defaults */
+export const DEFAULT_PORT = 8787
+/** @since 0.1.0 @category defaults */
+export const DEFAULT_DB = "./.data/ingest.db"
+
+/**
+ * Reads the settings. Throws `ConfigError` with a message naming the
+ * variable, file and field at fault.
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const loadSettings = async (
+  env: Readonly<Record<string, string | undefined>>,
+  readText: (path: string) => Promise<string>,
+): Promise<Settings> => {
+  const portText = env.PORT
+  const port = portText === undefined || portText === "" ? DEFAULT_PORT : Number(portText)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a port number (0 to 65535), got ${JSON.stringify(portText)}`)
+  }
+  const db = env.INGEST_DB || DEFAULT_DB
+  const path = env.INGEST_CONFIG
+  if (path === undefined || path === "") {
+    const dev = await developmentConfig()
+    return { port, db, config: dev.config, development: { key: dev.key, tenant: dev.tenant } }
+  }
+  let text: string
+  try {
+    text = await readText(path)
+  } catch (e) {
+    throw new ConfigError(`INGEST_CONFIG: cannot read ${path}: ${(e as Error).message}`)
+  }
+  return { port, db, config: parseConfigText(text, path) }
+}
+
+/**
+ * What to print on start-up: where it listens, the store, and in
+ * development mode the generated key, said plainly.
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const startupLines = (settings: Settings, runtime: string, url: string): Array<string> => {
+  const lines = [`cdp ingest (${runtime}) listening on ${url}`, `store: ${redactUrl(settings.db)}`]
+  if (settings.development) {
+    lines.push(
+      "DEVELOPMENT MODE: no INGEST_CONFIG was given, so one tenant with a fresh key was generated.",
+      `  tenant: ${settings.development.tenant}`,
+      `  key:    ${settings.development.key}`,
+      `  try:    curl -H 'Authorization: Bearer ${settings.development.key}' ${url}/v1/customers/customerId1`,
+      "Set INGEST_CONFIG to a tenants file for anything but development.",
+    )
+  } else {
+    lines.push(`tenants: ${settings.config.tenants.map((t) => t.id).join(", ")}`)
+  }
+  return lines
+}
+
+/** Hides a password in a database URL. */
+export const redactUrl = (db: string): string => db.replace(/^(\w+:\/\/[^:/@]+):[^@]*@/, "$1:***@")

@@ -1,0 +1,10 @@
+/**
+ * The conformance suites of the CDP ingestion service, one per port, each a
+ * function that takes the implementation under test.
+ *
+ * @module
+ */
+
+export * from "./httpSuite.ts"
+export { makeEvent, type StoreCapabilities, type StoreFixture, storeConformance, timestampAt } from "./storeSuite.ts"
+export * from "./serverProcess.ts"
