@@ -101,6 +101,16 @@ async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerat
  * document or array is malformed (what came before it was yielded already).
  */
 export async function* readEvents(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<InputRecord> {
+  for await (const batch of readEventBatches(chunks)) yield* batch
+}
+
+/**
+ * The events of an input in batches, one per chunk read: what `readEvents`
+ * yields one by one, without the cost of an await per event.
+ */
+export async function* readEventBatches(
+  chunks: AsyncIterable<string | Uint8Array>,
+): AsyncGenerator<ReadonlyArray<InputRecord>> {
   const it = asStrings(chunks)[Symbol.asyncIterator]()
   let head = ""
   let first = -1
@@ -117,18 +127,21 @@ export async function* readEvents(chunks: AsyncIterable<string | Uint8Array>): A
   else yield* readLines(rest)
 }
 
-async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+/** The lines of the input (without `\n` or `\r\n`), a batch per chunk. */
+async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<Array<string>> {
   let buf = ""
   for await (const chunk of chunks) {
     buf = buf.length === 0 ? chunk : buf + chunk
+    const batch: Array<string> = []
     let start = 0
     for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n", start)) {
-      yield buf.charCodeAt(nl - 1) === 0x0d && nl > start ? buf.slice(start, nl - 1) : buf.slice(start, nl)
+      batch.push(buf.charCodeAt(nl - 1) === 0x0d && nl > start ? buf.slice(start, nl - 1) : buf.slice(start, nl))
       start = nl + 1
     }
     buf = buf.slice(start)
+    if (batch.length > 0) yield batch
   }
-  if (buf.length > 0) yield buf.endsWith("\r") ? buf.slice(0, -1) : buf
+  if (buf.length > 0) yield [buf.endsWith("\r") ? buf.slice(0, -1) : buf]
 }
 
 const tryParse = (text: string): { ok: true; value: unknown } | { ok: false; error: unknown } => {
@@ -145,43 +158,47 @@ const tryParse = (text: string): { ok: true; value: unknown } | { ok: false; err
  * object means NDJSON with a malformed first line, anything else means the
  * lines are one document.
  */
-async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<InputRecord> {
+async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<ReadonlyArray<InputRecord>> {
   let mode: "start" | "undecided" | "ndjson" | "document" = "start"
   let held: { line: number; error: unknown } | undefined
   const doc: Array<string> = []
   let n = 0
-  for await (const text of lines(chunks)) {
-    n++
-    if (mode === "document" || (mode === "undecided" && text.trim() === "")) {
-      doc.push(text)
-      continue
-    }
-    if (mode === "undecided") {
-      if (text.trimStart().startsWith("{") && held) {
-        yield { kind: "malformed", format: "ndjson", line: held.line, error: lineMessage(held.error) }
-        mode = "ndjson"
-        doc.length = 0
-      } else {
+  for await (const batch of lines(chunks)) {
+    const out: Array<InputRecord> = []
+    for (const text of batch) {
+      n++
+      if (mode === "document" || (mode === "undecided" && text.trim() === "")) {
         doc.push(text)
-        mode = "document"
         continue
       }
+      if (mode === "undecided") {
+        if (text.trimStart().startsWith("{") && held) {
+          out.push({ kind: "malformed", format: "ndjson", line: held.line, error: lineMessage(held.error) })
+          mode = "ndjson"
+          doc.length = 0
+        } else {
+          doc.push(text)
+          mode = "document"
+          continue
+        }
+      }
+      if (text.trim() === "") continue
+      const r = tryParse(text)
+      if (r.ok) {
+        mode = "ndjson"
+        out.push({ kind: "event", format: "ndjson", value: r.value, line: n })
+      } else if (mode === "start") {
+        mode = "undecided"
+        held = { line: n, error: r.error }
+        doc.push(text)
+      } else out.push({ kind: "malformed", format: "ndjson", line: n, error: lineMessage(r.error) })
     }
-    if (text.trim() === "") continue
-    const r = tryParse(text)
-    if (r.ok) {
-      mode = "ndjson"
-      yield { kind: "event", format: "ndjson", value: r.value, line: n }
-    } else if (mode === "start") {
-      mode = "undecided"
-      held = { line: n, error: r.error }
-      doc.push(text)
-    } else yield { kind: "malformed", format: "ndjson", line: n, error: lineMessage(r.error) }
+    if (out.length > 0) yield out
   }
   if ((mode === "undecided" || mode === "document") && held) {
     const text = doc.join("\n")
     const r = tryParse(text)
-    if (r.ok) yield { kind: "event", format: "json", value: r.value, line: held.line }
+    if (r.ok) yield [{ kind: "event", format: "json", value: r.value, line: held.line }]
     else {
       const at = positionOf(r.error, text, held.line)
       throw new MalformedInputError(`malformed JSON: ${parseMessage(r.error)}`, at.line, at.column)
@@ -193,7 +210,7 @@ async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<InputRe
  * A JSON array, split into its elements as it streams: each element is
  * parsed on its own, so memory holds one element at a time.
  */
-async function* readArray(chunks: AsyncIterable<string>): AsyncGenerator<InputRecord> {
+async function* readArray(chunks: AsyncIterable<string>): AsyncGenerator<ReadonlyArray<InputRecord>> {
   // before: before the `[`; first: after `[`; value: after a comma;
   // element: inside an element; end: after the closing `]`.
   let phase = "before" as "before" | "first" | "value" | "element" | "end"
@@ -216,54 +233,62 @@ async function* readArray(chunks: AsyncIterable<string>): AsyncGenerator<InputRe
     return { kind: "event", format: "array", value: r.value, line: elementLine, index: index++ }
   }
   for await (const chunk of chunks) {
-    let start = phase === "element" ? 0 : -1
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i)
-      if (phase === "element") {
-        if (inString) {
-          if (escaped) escaped = false
-          else if (c === 0x5c) escaped = true
-          else if (c === 0x22) inString = false
-          else if (c === 0x0a) line++
+    const out: Array<InputRecord> = []
+    try {
+      let start = phase === "element" ? 0 : -1
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i)
+        if (phase === "element") {
+          if (inString) {
+            if (escaped) escaped = false
+            else if (c === 0x5c) escaped = true
+            else if (c === 0x22) inString = false
+            else if (c === 0x0a) line++
+            continue
+          }
+          if (c === 0x22) inString = true
+          else if (c === 0x7b || c === 0x5b) depth++
+          else if ((c === 0x7d || c === 0x5d) && depth > 0) depth--
+          else if (depth === 0 && (c === 0x2c || c === 0x5d)) {
+            element += chunk.slice(start, i)
+            out.push(finish(element))
+            element = ""
+            start = -1
+            phase = c === 0x2c ? "value" : "end"
+          } else if (c === 0x0a) line++
           continue
         }
-        if (c === 0x22) inString = true
-        else if (c === 0x7b || c === 0x5b) depth++
-        else if ((c === 0x7d || c === 0x5d) && depth > 0) depth--
-        else if (depth === 0 && (c === 0x2c || c === 0x5d)) {
-          element += chunk.slice(start, i)
-          yield finish(element)
-          element = ""
-          start = -1
-          phase = c === 0x2c ? "value" : "end"
-        } else if (c === 0x0a) line++
-        continue
-      }
-      if (c === 0x0a) line++
-      if (isSpace(c)) continue
-      switch (phase) {
-        case "before":
-          if (c !== 0x5b) fail("expected [")
-          phase = "first"
-          break
-        case "first":
-        case "value":
-          if (c === 0x5d) {
-            if (phase === "value") fail("expected a value after the comma")
-            phase = "end"
+        if (c === 0x0a) line++
+        if (isSpace(c)) continue
+        switch (phase) {
+          case "before":
+            if (c !== 0x5b) fail("expected [")
+            phase = "first"
             break
-          }
-          if (c === 0x2c) fail("expected a value, got ,")
-          phase = "element"
-          elementLine = line
-          start = i
-          i-- // read the first character again as part of the element
-          break
-        case "end":
-          fail("unexpected data after the closing ]")
+          case "first":
+          case "value":
+            if (c === 0x5d) {
+              if (phase === "value") fail("expected a value after the comma")
+              phase = "end"
+              break
+            }
+            if (c === 0x2c) fail("expected a value, got ,")
+            phase = "element"
+            elementLine = line
+            start = i
+            i-- // read the first character again as part of the element
+            break
+          case "end":
+            fail("unexpected data after the closing ]")
+        }
       }
+      if (phase === "element" && start !== -1) element += chunk.slice(start)
+    } catch (e) {
+      // What came before the error in this chunk is told first.
+      if (out.length > 0) yield out
+      throw e
     }
-    if (phase === "element" && start !== -1) element += chunk.slice(start)
+    if (out.length > 0) yield out
   }
   if (phase !== "end") fail(phase === "before" ? "expected [" : "unexpected end of input: the array is not closed")
 }

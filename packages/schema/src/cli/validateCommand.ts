@@ -11,7 +11,7 @@ import { createReadStream } from "node:fs"
 import { makeDecoder } from "../decodeEvent.ts"
 import type { Channel } from "../Field.ts"
 import type { Issue } from "../Issue.ts"
-import { type InputRecord, MalformedInputError, readEvents } from "./readEvents.ts"
+import { type InputRecord, MalformedInputError, readEventBatches } from "./readEvents.ts"
 
 /** What the commands read from and write to: the process's streams, or test doubles. */
 export interface CliIO {
@@ -94,27 +94,30 @@ export const validateCommand = async (options: ValidateOptions, io: CliIO): Prom
     const name = file === "-" ? "<stdin>" : file
     const input = file === "-" ? io.stdin : createReadStream(file, { encoding: "utf8" })
     try {
-      for await (const r of readEvents(input as AsyncIterable<string | Uint8Array>)) {
-        totals.events++
-        const location =
-          r.kind === "event" && r.format === "array" ? { line: r.line, index: r.index } : { line: r.line }
-        if (r.kind === "malformed") {
-          totals.invalid++
-          const error = `malformed JSON: ${r.error}`
-          await out(json ? `${JSON.stringify({ file: name, ...location, error })}\n` : `${where(name, r)}: ${error}\n`)
-        } else {
-          const result = decode(r.value)
-          if (result.ok) totals.valid++
-          else {
+      for await (const batch of readEventBatches(input as AsyncIterable<string | Uint8Array>)) {
+        for (const r of batch) {
+          totals.events++
+          if (r.kind === "malformed") {
             totals.invalid++
+            const error = `malformed JSON: ${r.error}`
             await out(
-              json
-                ? `${JSON.stringify({ file: name, ...location, issues: result.issues })}\n`
-                : `${where(name, r)}:\n${result.issues.map(issueLine).join("")}`,
+              json ? `${JSON.stringify({ file: name, line: r.line, error })}\n` : `${where(name, r)}: ${error}\n`,
             )
+          } else {
+            const result = decode(r.value)
+            if (result.ok) totals.valid++
+            else {
+              totals.invalid++
+              const location = r.format === "array" ? { line: r.line, index: r.index } : { line: r.line }
+              await out(
+                json
+                  ? `${JSON.stringify({ file: name, ...location, issues: result.issues })}\n`
+                  : `${where(name, r)}:\n${result.issues.map(issueLine).join("")}`,
+              )
+            }
           }
+          progress.tick(name, totals)
         }
-        progress.tick(name, totals)
       }
     } catch (e) {
       if (e instanceof MalformedInputError) {
