@@ -120,7 +120,7 @@ export type StandardResult<Output> =
   | { readonly issues: ReadonlyArray<StandardIssue> }
 
 /** The vendor name under which this package's schemas report. @since 0.1.0 @category standard schema */
-export const vendor = "cdp" as const
+export const standardSchemaVendor = "cdp" as const
 
 const unescapeToken = (t: string): string => (t.indexOf("~") === -1 ? t : t.replace(/~1/g, "/").replace(/~0/g, "~"))
 
@@ -170,7 +170,7 @@ export const standardSchema = <const Key extends string, const Fields extends Re
   return {
     "~standard": {
       version: 1,
-      vendor,
+      vendor: standardSchemaVendor,
       validate: (value) => {
         if (isRecord(value) && typeof value.event === "string" && value.event !== def.key && getEvent(value.event))
           return { issues: [toStandardIssue(makeIssue(def, ["event"], "invalid_value", value.event))] }
@@ -203,7 +203,7 @@ export const knownEventStandardSchema = (
   return {
     "~standard": {
       version: 1,
-      vendor,
+      vendor: standardSchemaVendor,
       validate: (value) => toResult(decode(value)),
       jsonSchema: { input: jsonSchema, output: jsonSchema },
     },
