@@ -1,18 +1,21 @@
 /**
  * What the compiled validators (`generated/validators.ts`) call at run time:
- * issue construction, key scans and the few checks a regular expression
- * cannot make. Plain functions, no code generation at run time, so the
- * validators run under Cloudflare Workers' no-eval rule.
+ * key scans, the slow path of issue construction, and the few checks a
+ * regular expression cannot make (or makes slowly). Plain functions, no code
+ * generation at run time, so the validators run under Cloudflare Workers'
+ * no-eval rule.
+ *
+ * Each function here that stands for one of `Field.ts` or `Timestamp.ts` gives
+ * exactly its results, only faster; the property tests compare the compiled
+ * validator with the Effect Schema decoder built on those.
  *
  * @module
  */
 import { makeIssue } from "./describeIssue.ts"
 import type { AnyEventDefinition } from "./EventDefinition.ts"
-import { channels as allChannels, type Channel } from "./Field.ts"
-import type { Issue, IssueCode } from "./Issue.ts"
-
-export { codePointLength, isDateString } from "./Field.ts"
-export { normalizeTimestamp, todayUtc } from "./Timestamp.ts"
+import { channels as allChannels, type Channel, codePointLength as codePointLengthSlow } from "./Field.ts"
+import { describeValue as describeValueSlow, escapePointerToken, type Issue, type IssueCode } from "./Issue.ts"
+import { isCalendarDate, normalizeTimestamp as normalizeTimestampSlow, todayUtc as todayUtcAt } from "./Timestamp.ts"
 
 /**
  * A compiled validator: checks one event of its kind, pushes every issue
@@ -40,9 +43,15 @@ export const channelMask = (list: ReadonlyArray<Channel> | undefined): number =>
   return mask
 }
 
-const channelList = (mask: number): Array<Channel> => allChannels.filter((_, i) => (mask & (1 << i)) !== 0)
+/**
+ * The channels of a bit set (only its four low bits name channels).
+ *
+ * @since 0.1.0
+ * @category channels
+ */
+export const channelList = (mask: number): Array<Channel> => allChannels.filter((_, i) => (mask & (1 << i)) !== 0)
 
-/** Pushes one issue. */
+/** Pushes one issue, its message built by `makeIssue`: the slow, general path. */
 export const report = (
   issues: Array<Issue>,
   def: AnyEventDefinition,
@@ -54,7 +63,7 @@ export const report = (
   issues.push(makeIssue(def, segments, code, actual, channelList(mask)))
 }
 
-/** Counts an object's enumerable keys. */
+/** Counts an object's enumerable keys (inherited ones included, as `for in` does). */
 export const countKeys = (o: object): number => {
   let n = 0
   for (const _ in o) n++
@@ -66,19 +75,300 @@ export const isObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
+ * How the name of an unknown key shows in a message: as is when it looks like
+ * an identifier, else as a JSON string. The compiler checks, on sample keys,
+ * that this and a constant suffix make the message \`makeIssue\` makes.
+ */
+export const quoteKey = (k: string): string => {
+  const n = k.length
+  if (n === 0) return JSON.stringify(k)
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i)
+    if (!(isUpper(c) || isLower(c) || c === 95 || (i > 0 && c >= 48 && c <= 57))) return JSON.stringify(k)
+  }
+  return k
+}
+
+/**
  * The slow path of the key check, run only when an object has keys the
- * validator did not see: reports each unknown key, and each known key whose
- * value is `undefined` (which JSON cannot say, but a JavaScript caller can).
+ * validator did not see. It reports each unknown key (its message is
+ * \`quoteKey(k) + unknownSuffix\`, its path \`pathPrefix\` and the escaped key), and each known key whose value is
+ * \`undefined\` (which JSON cannot say, but a JavaScript caller can). Neither
+ * message depends on the channels. \`indexOf\` gives a known key's index in
+ * \`values\`, the values the validator read of the known keys.
  */
 export const reportUnknownKeys = (
   issues: Array<Issue>,
   def: AnyEventDefinition,
   o: Record<string, unknown>,
-  known: ReadonlySet<string>,
+  indexOf: (k: string) => number,
+  values: ReadonlyArray<unknown>,
   prefix: ReadonlyArray<string>,
+  pathPrefix: string,
+  unknownSuffix: string,
 ): void => {
-  for (const k of Object.keys(o)) {
-    if (!known.has(k)) report(issues, def, [...prefix, k], "unknown_property", o[k])
-    else if (o[k] === undefined) report(issues, def, [...prefix, k], "invalid_type", undefined)
+  const keys = Object.keys(o)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string
+    const known = indexOf(k)
+    if (known < 0)
+      issues.push({
+        path: pathPrefix + escapePointerToken(k),
+        code: "unknown_property",
+        message: quoteKey(k) + unknownSuffix,
+      })
+    else if (values[known] === undefined) issues.push(makeIssue(def, [...prefix, k], "invalid_type", undefined))
   }
+}
+
+const surrogatePair = /[\uD800-\uDBFF][\uDC00-\uDFFF]/
+
+/**
+ * \`codePointLength\` of \`Field.ts\`: a string with no surrogate pair has as
+ * many code points as code units, which a regular expression tells at once
+ * for a one-byte string (it cannot hold a surrogate).
+ */
+export const codePointLength = (s: string): number => (surrogatePair.test(s) ? codePointLengthSlow(s) : s.length)
+
+/**
+ * `describeValue` of `Issue.ts`, without `JSON.stringify` for the common
+ * case: a short string of printable ASCII with nothing to escape.
+ */
+export const describeValue = (value: unknown): string => {
+  if (typeof value === "string" && value.length <= 40) {
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i)
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return describeValueSlow(value)
+    }
+    return `"${value}"`
+  }
+  return describeValueSlow(value)
+}
+
+// --- character checks -------------------------------------------------------
+
+/** The value of the ASCII digit at `i`, or -1. */
+const digitAt = (s: string, i: number): number => {
+  const d = s.charCodeAt(i) - 48
+  return d >= 0 && d <= 9 ? d : -1
+}
+
+/** The value of the two ASCII digits at `i`, or -1. */
+const twoDigitsAt = (s: string, i: number): number => {
+  const a = digitAt(s, i)
+  const b = digitAt(s, i + 1)
+  return a < 0 || b < 0 ? -1 : a * 10 + b
+}
+
+/** The value of the four ASCII digits at `i`, or -1. */
+const fourDigitsAt = (s: string, i: number): number => {
+  const a = twoDigitsAt(s, i)
+  const b = twoDigitsAt(s, i + 2)
+  return a < 0 || b < 0 ? -1 : a * 100 + b
+}
+
+/** Whether `s[from, to)` is all ASCII digits. */
+const allDigits = (s: string, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (digitAt(s, i) < 0) return false
+  return true
+}
+
+const isUpper = (c: number): boolean => c >= 65 && c <= 90
+const isLower = (c: number): boolean => c >= 97 && c <= 122
+
+/**
+ * Whether a `YYYY-MM-DD` string names a real calendar date: `isDateString` of
+ * `Field.ts` without a regular expression.
+ */
+export const isDateString = (s: string): boolean => {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false
+  const year = fourDigitsAt(s, 0)
+  const month = twoDigitsAt(s, 5)
+  const day = twoDigitsAt(s, 8)
+  return year >= 0 && month >= 0 && day >= 0 && isCalendarDate(year, month, day)
+}
+
+/** `/^[A-Z]{2}$/u` (a country code). */
+export const isUpper2 = (s: string): boolean => s.length === 2 && isUpper(s.charCodeAt(0)) && isUpper(s.charCodeAt(1))
+
+/** `/^[A-Z]{3}$/u` (a currency code). */
+export const isUpper3 = (s: string): boolean =>
+  s.length === 3 && isUpper(s.charCodeAt(0)) && isUpper(s.charCodeAt(1)) && isUpper(s.charCodeAt(2))
+
+/** `/^\+[0-9]{7,15}$/u` (an E.164 phone number). */
+export const isE164 = (s: string): boolean =>
+  s.length >= 8 && s.length <= 16 && s.charCodeAt(0) === 43 && allDigits(s, 1, s.length)
+
+/** `/^[a-z]{2}(?:-(?:[A-Z]{2}|[0-9]{3}))?$/u` (a language, optionally with a region). */
+export const isLanguageTag = (s: string): boolean => {
+  const n = s.length
+  if (n !== 2 && n !== 5 && n !== 6) return false
+  if (!isLower(s.charCodeAt(0)) || !isLower(s.charCodeAt(1))) return false
+  if (n === 2) return true
+  if (s.charCodeAt(2) !== 45) return false
+  return n === 5 ? isUpper(s.charCodeAt(3)) && isUpper(s.charCodeAt(4)) : allDigits(s, 3, 6)
+}
+
+/**
+ * Checks that stand for a format's regular expression, by the expression's
+ * source (with the `u` flag or none: the same for these ASCII patterns). The
+ * compiler emits the function instead of the expression when one is listed.
+ */
+export const patternChecks: Readonly<Record<string, string>> = {
+  "^[A-Z]{2}$": "isUpper2",
+  "^[A-Z]{3}$": "isUpper3",
+  "^\\+[0-9]{7,15}$": "isE164",
+  "^[a-z]{2}(?:-(?:[A-Z]{2}|[0-9]{3}))?$": "isLanguageTag",
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "isDatePattern",
+}
+
+/** `/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/u` (the shape of a date). */
+export const isDatePattern = (s: string): boolean =>
+  s.length === 10 &&
+  s.charCodeAt(4) === 45 &&
+  s.charCodeAt(7) === 45 &&
+  allDigits(s, 0, 4) &&
+  allDigits(s, 5, 7) &&
+  allDigits(s, 8, 10)
+
+// --- timestamps ---------------------------------------------------------------
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0")
+
+/**
+ * The documented form of a valid instant given as its date, its minute of the
+ * day (from -1439 to 2878: an offset may move it to the day before or after),
+ * its two-digit seconds and six-digit fraction; `undefined` when the date
+ * leaves the years 1 to 9999.
+ */
+const shiftedTimestamp = (
+  year: number,
+  month: number,
+  day: number,
+  minutes: number,
+  seconds: string,
+  micros: string,
+): string | undefined => {
+  let y = year
+  let m = month
+  let d = day
+  let t = minutes
+  if (t < 0) {
+    t += 1440
+    if (d > 1) d--
+    else {
+      if (m > 1) m--
+      else {
+        y--
+        m = 12
+      }
+      d = 31
+      while (!isCalendarDate(y, m, d)) d--
+    }
+  } else if (t >= 1440) {
+    t -= 1440
+    if (isCalendarDate(y, m, d + 1)) d++
+    else if (m < 12) {
+      m++
+      d = 1
+    } else {
+      y++
+      m = 1
+      d = 1
+    }
+  }
+  if (y < 1 || y > 9999) return undefined
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)} ${pad(Math.floor(t / 60), 2)}:${pad(t % 60, 2)}:${seconds}.${micros} UTC`
+}
+
+/**
+ * `normalizeTimestamp` of `Timestamp.ts` without regular expressions or
+ * `Date`, for the shapes it accepts: the documented form (returned as is) and
+ * RFC 3339 with `Z` or an offset. Any input it does not accept at once (a
+ * wrong shape, an impossible date or time) takes the general function, so the
+ * results are the same.
+ */
+export const normalizeTimestamp = (s: string): string | undefined => {
+  const n = s.length
+  if (
+    n >= 20 &&
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  ) {
+    const year = fourDigitsAt(s, 0)
+    const month = twoDigitsAt(s, 5)
+    const day = twoDigitsAt(s, 8)
+    const hour = twoDigitsAt(s, 11)
+    const minute = twoDigitsAt(s, 14)
+    const second = twoDigitsAt(s, 17)
+    const valid =
+      year >= 1 &&
+      month >= 0 &&
+      day >= 0 &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59 &&
+      isCalendarDate(year, month, day)
+    const sep = s.charCodeAt(10)
+    if (valid && sep === 32) {
+      // `YYYY-MM-DD HH:MM:SS.ssssss UTC`
+      if (
+        n === 30 &&
+        s.charCodeAt(19) === 46 &&
+        allDigits(s, 20, 26) &&
+        s.charCodeAt(26) === 32 &&
+        s.charCodeAt(27) === 85 &&
+        s.charCodeAt(28) === 84 &&
+        s.charCodeAt(29) === 67
+      )
+        return s
+    } else if (valid && sep === 84) {
+      // `YYYY-MM-DDTHH:MM:SS[.f{1,9}]` then `Z` or `+HH:MM` or `-HH:MM`
+      let end = 19
+      let micros = "000000"
+      if (s.charCodeAt(19) === 46) {
+        end = 20
+        while (end < n && digitAt(s, end) >= 0) end++
+        const digits = end - 20
+        micros = digits >= 6 ? s.slice(20, 26) : s.slice(20, end) + "000000".slice(digits)
+        if (digits < 1 || digits > 9) end = -1
+      }
+      const zone = end < 0 ? -1 : s.charCodeAt(end)
+      if (zone === 90 && n === end + 1) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
+      if ((zone === 43 || zone === 45) && n === end + 6 && s.charCodeAt(end + 3) === 58) {
+        const oh = twoDigitsAt(s, end + 1)
+        const om = twoDigitsAt(s, end + 4)
+        if (oh >= 0 && oh <= 23 && om >= 0 && om <= 59) {
+          const offset = (zone === 45 ? -1 : 1) * (oh * 60 + om)
+          if (offset === 0) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
+          return shiftedTimestamp(year, month, day, hour * 60 + minute - offset, s.slice(17, 19), micros)
+        }
+      }
+    }
+  }
+  return normalizeTimestampSlow(s)
+}
+
+let dayStart = 0
+let dayEnd = 0
+let today = ""
+
+/**
+ * Today's date in UTC (`todayUtc()` of `Timestamp.ts`), formatted once per
+ * day: the clock is read on every call, so a clock that jumps (a test's fake
+ * timers) is followed at once.
+ */
+export const todayUtc = (): string => {
+  const now = Date.now()
+  if (!(now >= dayStart && now < dayEnd)) {
+    today = todayUtcAt(now)
+    dayStart = Math.floor(now / 86_400_000) * 86_400_000
+    dayEnd = dayStart + 86_400_000
+  }
+  return today
 }
