@@ -10,9 +10,10 @@
  * count is summed and printed, so the JIT cannot drop the work.
  *
  * Environment: BENCH_ROUNDS (default 7), BENCH_MS (time per contender, pool
- * and round; default 400), BENCH_COPIES (parsed copies of each event; 200).
+ * and round; default 400), BENCH_COPIES (parsed copies of each event; 200),
+ * BENCH_ONLY (a comma-separated list of contenders, for quick looks).
  */
-import { type Contender, contenders } from "./contenders.ts"
+import { contenders as all, type Contender } from "./contenders.ts"
 import { invalidEvents, validEvents } from "./events.ts"
 
 const envInt = (name: string, fallback: number): number => {
@@ -23,6 +24,9 @@ const envInt = (name: string, fallback: number): number => {
 const ROUNDS = envInt("BENCH_ROUNDS", 7)
 const MS = envInt("BENCH_MS", 400)
 const COPIES = envInt("BENCH_COPIES", 200)
+/** BENCH_ONLY=ours,ajv runs only these (Ajv is always kept: it is the yardstick). */
+const only = process.env["BENCH_ONLY"]?.split(",")
+const contenders = only ? all.filter((c) => c.name === "ajv" || only.includes(c.name)) : all
 /** The reference decoder is two orders of magnitude slower: a shorter slot. */
 const REFERENCE_SHARE = 0.25
 
@@ -140,7 +144,7 @@ const fmt = (n: number): string => n.toLocaleString("en-US").padStart(12)
 const pct = (x: number): string => `±${(x * 50).toFixed(0)}%`.padStart(5)
 console.log(
   `validation benchmark: ${validEvents.length} valid and ${invalidEvents.length} invalid events, ${COPIES} parsed copies each; ` +
-    `${ROUNDS} rounds of ${MS} ms per contender and pool (reference ${slot(contenders.at(-1)!)} ms); node ${process.version}`,
+    `${ROUNDS} rounds of ${MS} ms per contender and pool (reference ${slot({ name: "effect" } as Contender)} ms); node ${process.version}`,
 )
 console.log("")
 console.log(
