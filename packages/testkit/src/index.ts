@@ -6,5 +6,5 @@
  */
 
 export * from "./httpSuite.ts"
-export { makeEvent, type StoreCapabilities, type StoreFixture, storeConformance, timestampAt } from "./storeSuite.ts"
 export * from "./serverProcess.ts"
+export { makeEvent, type StoreCapabilities, type StoreFixture, storeConformance, timestampAt } from "./storeSuite.ts"
