@@ -1,0 +1,148 @@
+/**
+ * How many events per second the better-sqlite3 store commits durably, on the
+ * caller's thread and on a database thread, with many concurrent callers
+ * (group commit). Each event carries the seed's 28 parameters.
+ *
+ *   pnpm --filter @cdp/store-sqlite bench [-- --events 20000 --callers 50 --work 25 --sync FULL]
+ *
+ * `--work N` makes every caller spend N µs of CPU on the calling thread before
+ * each append, as an HTTP handler does parsing and validating a request: it
+ * shows what a database thread buys when the calling thread is busy too.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import type { IngestStore, NewEvent } from "@cdp/ingest/StorePort.ts"
+import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string", default: "20000" },
+    callers: { type: "string", default: "50" },
+    work: { type: "string", default: "0,25" },
+    sync: { type: "string", default: "FULL" },
+    customers: { type: "string", default: "5000" },
+    modes: { type: "string", default: "thread,worker" },
+    rounds: { type: "string", default: "1" },
+  },
+})
+const totalEvents = Number(args.events)
+const callers = Number(args.callers)
+const synchronous = args.sync === "NORMAL" ? "NORMAL" : "FULL"
+
+const seedContext = {
+  ootb_email: "john.doe@example.com",
+  ootb_mobile_number: "+1234567890",
+  ootb_status: "Completed",
+  ootb_registration_source: "product page",
+  ootb_date_of_birth: "1990-01-15",
+  ootb_allow_email: "Yes",
+  ootb_allow_sms: "Yes",
+  ootb_allow_push: "Yes",
+  ootb_allow_whatsapp: "Yes",
+  ootb_is_email_verified: true,
+  ootb_is_mobile_verified: true,
+  ootb_is_blocked: false,
+  ootb_is_test: false,
+  ootb_gender: "male",
+  ootb_country: "US",
+  ootb_city: "NYC",
+  ootb_address: "Street 1111",
+  ootb_first_name: "John",
+  ootb_last_name: "Doe",
+  ootb_language: "en",
+  ootb_currency: "USD",
+  ootb_brand: "",
+  ootb_alias: "johndoe90",
+  ootb_referral_type: "Advertising",
+  ootb_affiliate_id: "",
+  ootb_platform: "iOS",
+  ootb_promo_code: "WELCOME2024",
+  ootb_license: "licenseXYZ",
+}
+
+let seq = 0
+const makeEvent = (): NewEvent => {
+  const n = seq++
+  const micros = 1_716_805_800_000_000 + n * 1000
+  const iso = new Date(Math.floor(micros / 1000)).toISOString()
+  const timestamp = `${iso.slice(0, 10)} ${iso.slice(11, 23)}000 UTC`
+  const random = () =>
+    Math.floor(Math.random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0")
+  return {
+    tenant: 567,
+    customer: `customer-${Math.floor(Math.random() * Number(args.customers))}`,
+    id: micros.toString(16).padStart(15, "0") + random() + random() + random() + random(),
+    event: "ootb_user_details_update",
+    timestamp,
+    receivedAt: timestamp,
+    context: { ...seedContext, ootb_alias: `alias-${n}`, ootb_city: `city-${n % 97}` },
+  }
+}
+
+/** Spends `micros` µs of CPU on this thread. */
+const spin = (micros: number): void => {
+  if (micros <= 0) return
+  const end = performance.now() + micros / 1000
+  while (performance.now() < end) {
+    // busy
+  }
+}
+
+const run = async (mode: string, work: number) => {
+  const dir = mkdtempSync(join(tmpdir(), "cdp-bench-"))
+  const path = join(dir, "bench.db")
+  const inThread = mode === "thread" ? openBetterSqliteStoreInThread(path, { synchronous }) : undefined
+  const onWorker = mode === "worker" ? await openBetterSqliteStoreOnWorker(path, { synchronous }) : undefined
+  const store: IngestStore = (inThread ?? onWorker)!
+  // warm up: create the customers' profiles
+  await store.append(Array.from({ length: 500 }, makeEvent))
+  const before = inThread ? { ...inThread.stats } : await onWorker!.stats()
+  const latencies: number[] = []
+  let remaining = totalEvents
+  const start = performance.now()
+  const cpuStart = process.cpuUsage()
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (remaining > 0) {
+        remaining--
+        const event = makeEvent()
+        spin(work)
+        const t0 = performance.now()
+        await store.append([event])
+        latencies.push(performance.now() - t0)
+      }
+    }),
+  )
+  const seconds = (performance.now() - start) / 1000
+  const cpu = process.cpuUsage(cpuStart)
+  const after = inThread ? { ...inThread.stats } : await onWorker!.stats()
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1)
+  const commits = after.commits - before.commits
+  return {
+    mode,
+    work,
+    synchronous,
+    eventsPerSecond: Math.round(totalEvents / seconds),
+    commits,
+    eventsPerCommit: +(totalEvents / commits).toFixed(1),
+    p50ms: pct(0.5),
+    p99ms: pct(0.99),
+    processCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
+  }
+}
+
+const rows = []
+for (let round = 0; round < Number(args.rounds); round++) {
+  for (const work of args.work.split(",").map(Number)) {
+    for (const mode of args.modes.split(",")) rows.push(await run(mode, work))
+  }
+}
+console.log(`${totalEvents} events, ${callers} concurrent callers, single-event appends, synchronous=${synchronous}`)
+console.table(rows)

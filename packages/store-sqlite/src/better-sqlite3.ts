@@ -1,0 +1,243 @@
+/**
+ * The SQLite store on Node.js, with better-sqlite3
+ * (https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md).
+ * By default the database runs on a thread of its own (`node:worker_threads`),
+ * so that the HTTP thread goes on parsing requests while SQLite writes and
+ * syncs; `{ worker: false }` runs it on the caller's thread.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import { Worker } from "node:worker_threads"
+import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+import Database from "better-sqlite3"
+import { classifySqliteError } from "./classifySqliteError.ts"
+import { makeGroupCommit } from "./groupCommit.ts"
+import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
+import type { SqliteDriver } from "./SqliteDriver.ts"
+import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+import { deserializeError, type Request, type SerializedError, type WorkerData } from "./workerProtocol.ts"
+
+/** @since 0.1.0 @category models */
+export interface BetterSqliteStoreOptions extends SqliteStoreOptions {
+  /** Run SQLite on its own thread (default `true`). */
+  readonly worker?: boolean
+}
+
+/**
+ * A store whose database runs on a thread of its own; its counters are
+ * fetched from there.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BetterSqliteStore extends IngestStore {
+  /** The core's counters (commits, rollbacks, batches). */
+  readonly stats: () => Promise<SqliteCoreStats>
+  /** The migration versions applied when the store opened the database. */
+  readonly migrated: ReadonlyArray<number>
+}
+
+/**
+ * A better-sqlite3 connection as the core's driver. (better-sqlite3's own
+ * `transaction` wraps a function instead of running it, so it is not passed
+ * through.)
+ *
+ * @since 0.1.0
+ * @category drivers
+ */
+export const betterSqliteDriver = (db: Database.Database): SqliteDriver => ({
+  prepare: (sql) => db.prepare<unknown[]>(sql),
+  exec: (sql) => {
+    db.exec(sql)
+  },
+  close: () => {
+    db.close()
+  },
+})
+
+const ensureFolder = (path: string): void => {
+  if (path === ":memory:" || path === "") return
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (error) {
+    throw classifySqliteError(Object.assign(error as Error, { code: "SQLITE_CANTOPEN" }))
+  }
+}
+
+/**
+ * Opens the store on the caller's thread.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openBetterSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore => {
+  ensureFolder(path)
+  let db: Database.Database
+  try {
+    db = new Database(path)
+  } catch (error) {
+    throw classifySqliteError(error)
+  }
+  try {
+    return makeSqliteStore(betterSqliteDriver(db), options)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+/**
+ * Starts the database thread. While the package runs from its TypeScript
+ * sources, the thread registers tsx (Node 20 does not hand a loader given by
+ * `--import` on to worker threads) before it loads its entry.
+ */
+const startWorker = (data: WorkerData): Worker => {
+  const fromSource = import.meta.url.endsWith(".ts")
+  const entry = new URL(fromSource ? "./betterSqliteWorker.ts" : "./betterSqliteWorker.js", import.meta.url)
+  if (!fromSource) return new Worker(entry, { workerData: data })
+  const tsx = import.meta.resolve("tsx/esm/api")
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}) })`
+  return new Worker(bootstrap, { eval: true, workerData: data })
+}
+
+/**
+ * Opens the store with its database on a thread of its own.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openBetterSqliteStoreOnWorker = async (
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<BetterSqliteStore> => {
+  ensureFolder(path)
+  const { synchronous, busyTimeoutMs, pragmas } = options
+  const worker = startWorker({
+    path,
+    options: {
+      ...(synchronous === undefined ? {} : { synchronous }),
+      ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+      ...(pragmas === undefined ? {} : { pragmas }),
+    },
+  })
+
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
+  let nextId = 0
+  let dead: StoreError | undefined
+
+  const fail = (error: StoreError): void => {
+    dead ??= error
+    for (const waiter of pending.values()) waiter.reject(error)
+    pending.clear()
+  }
+
+  const migrated = await new Promise<ReadonlyArray<number>>((resolve, reject) => {
+    const onEarlyExit = (code: number) =>
+      reject(new StoreError("unavailable", `the database thread stopped while opening ${path} (exit code ${code})`))
+    worker.once("exit", onEarlyExit)
+    worker.once("error", (error) => {
+      reject(new StoreError("unavailable", `the database thread failed: ${error.message}`, { cause: error }))
+    })
+    worker.once("message", (message: { type: string; migrated?: number[]; error?: SerializedError }) => {
+      worker.off("exit", onEarlyExit)
+      if (message.type === "ready") resolve(message.migrated ?? [])
+      else reject(message.error === undefined ? new Error("database thread failed") : deserializeError(message.error))
+    })
+  })
+
+  type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
+  worker.on("message", (message: { type: "replies"; replies: Reply[] }) => {
+    for (const reply of message.replies) {
+      const waiter = pending.get(reply.id)
+      if (waiter === undefined) continue
+      pending.delete(reply.id)
+      if (reply.ok) waiter.resolve(reply.value)
+      else waiter.reject(deserializeError(reply.error!))
+    }
+  })
+  worker.on("error", (error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
+  worker.on("exit", () => fail(new StoreError("unavailable", "the database thread has stopped")))
+
+  type Op = Request["op"]
+  const request = <T>(op: Op, fields: Record<string, unknown> = {}): Promise<T> => {
+    if (dead !== undefined) return Promise.reject(dead)
+    const id = nextId++
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      worker.postMessage({ id, op, ...fields })
+    })
+  }
+
+  const group = makeGroupCommit(
+    async (batches) => {
+      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>("commit", { batches })
+      return outcomes.map((o) =>
+        o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
+      )
+    },
+    { maxInFlight: Number.POSITIVE_INFINITY, ...options },
+  )
+
+  let closing: Promise<void> | undefined
+  const open = (): void => {
+    if (closing !== undefined) throw new StoreError("unavailable", "the SQLite store is closed")
+    if (dead !== undefined) throw dead
+  }
+
+  return {
+    append: async (events) => {
+      open()
+      if (events.length === 0) return []
+      return group.submit(events)
+    },
+    getProfile: async (tenant, customer) => {
+      open()
+      return request("getProfile", { tenant, customer })
+    },
+    listEvents: async (tenant, customer, { limit, cursor }) => {
+      open()
+      return request("listEvents", { tenant, customer, limit, cursor })
+    },
+    eraseCustomer: async (tenant, customer) => {
+      open()
+      return request("eraseCustomer", { tenant, customer })
+    },
+    ping: async () => {
+      open()
+      await request("ping")
+    },
+    close: () => {
+      closing ??= (async () => {
+        await group.drain()
+        if (dead === undefined) {
+          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+          await request("close").catch(() => undefined)
+          await exited
+        }
+      })()
+      return closing
+    },
+    stats: () => request("stats"),
+    migrated,
+  }
+}
+
+/**
+ * Opens (creating it and its folder when missing) the SQLite database file at
+ * `path` and returns the store on it, its database on a thread of its own
+ * unless `{ worker: false }`. Rejects with `StoreError` (`unavailable`) when
+ * the file cannot be opened.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openBetterSqliteStore = async (
+  path: string,
+  options: BetterSqliteStoreOptions = {},
+): Promise<IngestStore> => {
+  const { worker = true, ...rest } = options
+  return worker ? openBetterSqliteStoreOnWorker(path, rest) : openBetterSqliteStoreInThread(path, rest)
+}

@@ -1,0 +1,98 @@
+/**
+ * The database thread of `openBetterSqliteStore({ worker: true })`: opens the
+ * connection, runs the shared core and answers the requests of
+ * `better-sqlite3.ts`. Not an entry point of the package; the driver starts
+ * it.
+ *
+ * @module
+ */
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
+import Database from "better-sqlite3"
+import { betterSqliteDriver } from "./better-sqlite3.ts"
+import { classifySqliteError } from "./classifySqliteError.ts"
+import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
+import { type Request, type SerializedError, serializeError, type WorkerData } from "./workerProtocol.ts"
+
+const port = parentPort
+if (port === null) throw new Error("betterSqliteWorker.ts runs only as a worker thread")
+const data = workerData as WorkerData
+
+let core: SqliteCore
+try {
+  const db = new Database(data.path)
+  try {
+    core = openSqliteCore(betterSqliteDriver(db), data.options)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+} catch (error) {
+  port.postMessage({ type: "failed", error: serializeError(classifySqliteError(error)) })
+  process.exit(0)
+}
+port.postMessage({ type: "ready", migrated: core.migrated })
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
+
+const handle = (request: Exclude<Request, { op: "commit" }>): unknown => {
+  switch (request.op) {
+    case "getProfile":
+      return core.getProfile(request.tenant, request.customer)
+    case "listEvents":
+      return core.listEvents(request.tenant, request.customer, request.limit, request.cursor)
+    case "eraseCustomer":
+      return core.eraseCustomer(request.tenant, request.customer)
+    case "ping":
+      return core.ping()
+    case "stats":
+      return { ...core.stats }
+    case "close":
+      core.close()
+      return undefined
+  }
+}
+
+/** Commits the batches of many commit requests in one transaction; one reply per request. */
+const commitAll = (requests: ReadonlyArray<Extract<Request, { op: "commit" }>>, replies: Reply[]): void => {
+  if (requests.length === 0) return
+  const outcomes = core.commitGroup(requests.flatMap((r) => r.batches))
+  let at = 0
+  for (const request of requests) {
+    const mine = outcomes.slice(at, at + request.batches.length)
+    at += request.batches.length
+    replies.push({
+      id: request.id,
+      ok: true,
+      value: mine.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) })),
+    })
+  }
+}
+
+// Group commit on this side too: every commit request that arrived while the
+// last transaction ran is taken at once and committed in one transaction.
+port.on("message", (first: Request) => {
+  const requests: Request[] = [first]
+  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+    requests.push(next.message as Request)
+  }
+  const replies: Reply[] = []
+  let commits: Array<Extract<Request, { op: "commit" }>> = []
+  let closing = false
+  for (const request of requests) {
+    if (request.op === "commit") {
+      commits.push(request)
+      continue
+    }
+    commitAll(commits, replies)
+    commits = []
+    try {
+      replies.push({ id: request.id, ok: true, value: handle(request) })
+    } catch (error) {
+      replies.push({ id: request.id, ok: false, error: serializeError(error) })
+    }
+    if (request.op === "close") closing = true
+  }
+  commitAll(commits, replies)
+  port.postMessage({ type: "replies", replies })
+  if (closing) port.close()
+})

@@ -1,0 +1,68 @@
+/**
+ * The one place where a SQLite failure becomes a store failure: every driver
+ * routes its errors here, so every driver fails the same way. Busy, locked,
+ * I/O, cannot-open, disk-full and closed-database errors become
+ * `StoreError("unavailable")` (the API answers 503 and the client retries);
+ * anything else is a bug and is rethrown as it is.
+ *
+ * @module
+ */
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+
+/** Primary result codes (the low byte of an extended code) that mean "try again later". */
+const unavailableCodes = new Map<number, string>([
+  [5, "SQLITE_BUSY"],
+  [6, "SQLITE_LOCKED"],
+  [10, "SQLITE_IOERR"],
+  [13, "SQLITE_FULL"],
+  [14, "SQLITE_CANTOPEN"],
+])
+const unavailableNames = [...unavailableCodes.values()]
+
+/** Messages of the drivers' "database is closed" errors (better-sqlite3, node:sqlite, bun:sqlite). */
+const closedPattern = /database (connection )?is not open|closed database|database is closed/i
+
+const codeName = (error: { code?: unknown; errcode?: unknown; errno?: unknown }): string | undefined => {
+  // better-sqlite3 and bun:sqlite: code "SQLITE_BUSY_SNAPSHOT"; node:sqlite: errcode 517
+  if (typeof error.code === "string" && error.code.startsWith("SQLITE_")) {
+    return unavailableNames.find((name) => error.code === name || (error.code as string).startsWith(`${name}_`))
+  }
+  const numeric = typeof error.errcode === "number" ? error.errcode : error.errno
+  return typeof numeric === "number" ? unavailableCodes.get(numeric & 0xff) : undefined
+}
+
+/**
+ * Maps a thrown SQLite error: returns a `StoreError` with code `unavailable`
+ * when the database is down, busy or closed; returns the error itself
+ * otherwise (the caller rethrows it).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const classifySqliteError = (error: unknown): unknown => {
+  if (error instanceof StoreError) return error
+  if (typeof error !== "object" || error === null) return error
+  const name = codeName(error)
+  if (name !== undefined) {
+    return new StoreError("unavailable", `the database is unavailable (${name}): ${String((error as Error).message)}`, {
+      cause: error,
+    })
+  }
+  if (error instanceof Error && closedPattern.test(error.message)) {
+    return new StoreError("unavailable", `the database is closed: ${error.message}`, { cause: error })
+  }
+  return error
+}
+
+/**
+ * Whether an error means another connection holds the lock (busy, locked):
+ * retrying at once would only wait again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const isLockError = (error: unknown): boolean => {
+  if (typeof error !== "object" || error === null) return false
+  const name = codeName(error)
+  return name === "SQLITE_BUSY" || name === "SQLITE_LOCKED"
+}

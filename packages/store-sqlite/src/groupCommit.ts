@@ -1,0 +1,145 @@
+/**
+ * Group commit: append calls that arrive while a commit is being prepared or
+ * is in progress wait in a queue and are committed together, in arrival
+ * order, in the next transaction; each call settles when the transaction
+ * that carried it has committed (or rejects alone, when its own batch
+ * failed). One fsync then serves many requests. Runtime-free: the commit
+ * function may be synchronous (same thread) or asynchronous (a database
+ * thread).
+ *
+ * @module
+ */
+import type { AppendStatus, NewEvent } from "@cdp/ingest/StorePort.ts"
+import type { BatchOutcome } from "./SqliteCore.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface GroupCommitOptions {
+  /**
+   * Defers the first commit of an idle queue, so that calls of the same turn
+   * of the event loop join it. Default: `setImmediate` where there is one
+   * (after the I/O of the current turn), else `setTimeout(run, 0)`.
+   */
+  readonly schedule?: (run: () => void) => void
+  /** Most events in one transaction (default 2000); a larger single batch still goes whole. */
+  readonly maxEventsPerCommit?: number
+  /**
+   * Groups handed to `commit` before the first has settled (default 1: the
+   * next group waits, and grows, while one commits). More suits a `commit`
+   * that queues work elsewhere (a database thread that regroups what it
+   * receives).
+   */
+  readonly maxInFlight?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface GroupCommit {
+  /** Queues a batch; settles after the transaction that carries it. */
+  readonly submit: (batch: ReadonlyArray<NewEvent>) => Promise<ReadonlyArray<AppendStatus>>
+  /** Resolves when the queue is empty and no commit is running. */
+  readonly drain: () => Promise<void>
+  /** Batches waiting or being committed. */
+  readonly size: () => number
+}
+
+const defaultSchedule = (): ((run: () => void) => void) => {
+  const g = globalThis as {
+    setImmediate?: (fn: () => void) => unknown
+    setTimeout?: (fn: () => void, ms: number) => unknown
+  }
+  if (typeof g.setImmediate === "function") return (run) => void g.setImmediate!(run)
+  if (typeof g.setTimeout === "function") return (run) => void g.setTimeout!(run, 0)
+  return (run) => void Promise.resolve().then(run)
+}
+
+/**
+ * Makes a group-commit queue over `commit`, which writes many batches in one
+ * transaction and returns one outcome per batch.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeGroupCommit = (
+  commit: (batches: ReadonlyArray<ReadonlyArray<NewEvent>>) => BatchOutcome[] | Promise<BatchOutcome[]>,
+  options: GroupCommitOptions = {},
+): GroupCommit => {
+  interface Waiter {
+    readonly batch: ReadonlyArray<NewEvent>
+    readonly resolve: (statuses: ReadonlyArray<AppendStatus>) => void
+    readonly reject: (error: unknown) => void
+  }
+  const schedule = options.schedule ?? defaultSchedule()
+  const maxEvents = options.maxEventsPerCommit ?? 2000
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 1)
+  let queue: Waiter[] = []
+  let inFlight = 0
+  let inFlightBatches = 0
+  let scheduled = false
+  const idle: Array<() => void> = []
+
+  const takeGroup = (): Waiter[] => {
+    let take = 0
+    let events = 0
+    while (take < queue.length && (take === 0 || events + queue[take]!.batch.length <= maxEvents)) {
+      events += queue[take]!.batch.length
+      take++
+    }
+    const group = queue.slice(0, take)
+    queue = queue.slice(take)
+    return group
+  }
+
+  const settle = async (group: Waiter[]): Promise<void> => {
+    let outcomes: BatchOutcome[]
+    try {
+      outcomes = await commit(group.map((w) => w.batch))
+    } catch (error) {
+      outcomes = group.map(() => ({ ok: false, error }))
+    }
+    group.forEach((waiter, i) => {
+      const outcome = outcomes[i]
+      if (outcome === undefined) waiter.reject(new Error("group commit returned no outcome for a batch"))
+      else if (outcome.ok) waiter.resolve(outcome.statuses)
+      else waiter.reject(outcome.error)
+    })
+  }
+
+  /** Hands queued batches to `commit`. Calls made while a group commits join the next group. */
+  const launch = (): void => {
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const group = takeGroup()
+      inFlight++
+      inFlightBatches += group.length
+      void settle(group).then(() => {
+        inFlight--
+        inFlightBatches -= group.length
+        if (queue.length > 0) launch()
+        else if (inFlight === 0) for (const done of idle.splice(0)) done()
+      })
+    }
+  }
+
+  return {
+    submit: (batch) =>
+      new Promise((resolve, reject) => {
+        queue.push({ batch, resolve, reject })
+        if (!scheduled && inFlight < maxInFlight) {
+          scheduled = true
+          schedule(() => {
+            scheduled = false
+            launch()
+          })
+        }
+      }),
+    drain: () =>
+      !scheduled && inFlight === 0 && queue.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((done) => idle.push(done)),
+    size: () => queue.length + inFlightBatches,
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The SQLite store of the CDP ingestion service, runtime-free: the shared
+ * core and the driver interface. Each runtime's driver is its own entry
+ * point (`@cdp/store-sqlite/better-sqlite3`, ...).
+ *
+ * @module
+ */
+export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
+export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "./groupCommit.ts"
+export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
+export {
+  type BatchOutcome,
+  openSqliteCore,
+  type SqliteCore,
+  type SqliteCoreOptions,
+  type SqliteCoreStats,
+} from "./SqliteCore.ts"
+export type { SqliteDriver, SqliteStatement, SqlValue } from "./SqliteDriver.ts"
+export { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"

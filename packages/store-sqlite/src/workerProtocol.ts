@@ -1,0 +1,61 @@
+/**
+ * The messages between a store and its database thread, and how errors
+ * cross the thread boundary (a structured clone keeps neither the class nor
+ * the `code` of an error, so they travel as plain data and are rebuilt).
+ * Runtime-free.
+ *
+ * @module
+ */
+import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { SqliteCoreOptions } from "./SqliteCore.ts"
+
+/** @since 0.1.0 @category models */
+export interface WorkerData {
+  readonly path: string
+  readonly options: SqliteCoreOptions
+}
+
+/** @since 0.1.0 @category models */
+export type Request = { readonly id: number } & (
+  | { readonly op: "commit"; readonly batches: ReadonlyArray<ReadonlyArray<NewEvent>> }
+  | { readonly op: "getProfile"; readonly tenant: number; readonly customer: string }
+  | {
+      readonly op: "listEvents"
+      readonly tenant: number
+      readonly customer: string
+      readonly limit: number
+      readonly cursor: string | undefined
+    }
+  | { readonly op: "eraseCustomer"; readonly tenant: number; readonly customer: string }
+  | { readonly op: "ping" | "stats" | "close" }
+)
+
+/** @since 0.1.0 @category models */
+export interface SerializedError {
+  readonly name: string
+  readonly message: string
+  readonly code?: string
+  readonly storeCode?: StoreError["code"]
+}
+
+/** @since 0.1.0 @category errors */
+export const serializeError = (error: unknown): SerializedError => {
+  if (error instanceof StoreError) return { name: error.name, message: error.message, storeCode: error.code }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return typeof code === "string"
+      ? { name: error.name, message: error.message, code }
+      : { name: error.name, message: error.message }
+  }
+  return { name: "Error", message: String(error) }
+}
+
+/** @since 0.1.0 @category errors */
+export const deserializeError = (error: SerializedError): Error => {
+  if (error.storeCode !== undefined) return new StoreError(error.storeCode, error.message)
+  const rebuilt = new Error(error.message)
+  rebuilt.name = error.name
+  if (error.code !== undefined) Object.assign(rebuilt, { code: error.code })
+  return rebuilt
+}
