@@ -46,5 +46,5 @@ export const faultyDriver = (path: string) => {
     },
     close: () => inner.close(),
   }
-  return { driver, state, db }
+  return { driver, state }
 }
