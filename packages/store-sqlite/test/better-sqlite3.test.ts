@@ -1,0 +1,257 @@
+import { spawn } from "node:child_process"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { StoreError } from "@cdp/ingest"
+import { makeEvent } from "@cdp/testkit"
+import Database from "better-sqlite3"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  type BetterSqliteStore,
+  betterSqliteDriver,
+  openBetterSqliteStore,
+  openBetterSqliteStoreInThread,
+  openBetterSqliteStoreOnWorker,
+} from "../src/better-sqlite3.ts"
+import { classifySqliteError } from "../src/classifySqliteError.ts"
+import type { SqliteDriver } from "../src/SqliteDriver.ts"
+import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
+import { faultyDriver, tempDatabase } from "./support.ts"
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const temp = async () => {
+  const db = await tempDatabase()
+  cleanups.push(db.remove)
+  return db.path
+}
+const track = <S extends { close: () => Promise<void> }>(store: S): S => {
+  cleanups.push(() => store.close())
+  return store
+}
+
+/** A driver that counts, at each COMMIT, how many appends had already resolved. */
+const countingDriver = (path: string) => {
+  const inner = betterSqliteDriver(new Database(path))
+  const seen = { resolved: 0, resolvedAtCommit: [] as number[] }
+  const driver: SqliteDriver = {
+    prepare: (sql) => inner.prepare(sql),
+    exec: (sql) => {
+      if (sql === "COMMIT") seen.resolvedAtCommit.push(seen.resolved)
+      inner.exec(sql)
+    },
+    close: () => inner.close(),
+  }
+  return { driver, seen }
+}
+
+describe("schema and pragmas", () => {
+  it("applies the migrations once; reopening applies none", async () => {
+    const path = await temp()
+    const first = openBetterSqliteStoreInThread(path)
+    expect(first.migrated).toEqual([1])
+    await first.close()
+    const again = track(openBetterSqliteStoreInThread(path))
+    expect(again.migrated).toEqual([])
+    const onWorker = track(await openBetterSqliteStoreOnWorker(path))
+    expect(onWorker.migrated).toEqual([])
+    const db = new Database(path, { readonly: true })
+    cleanups.push(() => void db.close())
+    expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
+      { version: 1, name: "events and profiles" },
+    ])
+  })
+
+  it("runs in WAL mode with synchronous=FULL by default, NORMAL on request", async () => {
+    const path = await temp()
+    const db = new Database(path)
+    const store = track(makeSqliteStore(betterSqliteDriver(db)))
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal")
+    expect(db.pragma("synchronous", { simple: true })).toBe(2)
+    await store.close()
+    const normalDb = new Database(path)
+    track(makeSqliteStore(betterSqliteDriver(normalDb), { synchronous: "NORMAL" }))
+    expect(normalDb.pragma("synchronous", { simple: true })).toBe(1)
+  })
+
+  it("leads every index with tenant and passes integrity_check after a workload", async () => {
+    const path = await temp()
+    const store = track(await openBetterSqliteStore(path))
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        store.append([makeEvent({ tenant: 1 + (i % 3), customer: `c${i % 17}`, timestamp: i % 11 })]),
+      ),
+    )
+    await store.eraseCustomer(1, "c3")
+    await store.close()
+    const db = new Database(path, { readonly: true })
+    cleanups.push(() => void db.close())
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
+    const indexes = db
+      .prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'profiles')")
+      .all() as Array<{ name: string; tbl_name: string }>
+    expect(indexes.length).toBeGreaterThanOrEqual(3)
+    for (const { name } of indexes) {
+      const first = db.prepare(`SELECT name FROM pragma_index_info(?) WHERE seqno = 0`).get(name) as { name: string }
+      expect(first.name, name).toBe("tenant")
+    }
+  })
+})
+
+describe("group commit", () => {
+  it("commits concurrent appends in one transaction and resolves each only after it", async () => {
+    const path = await temp()
+    const { driver, seen } = countingDriver(path)
+    const store = track(makeSqliteStore(driver))
+    const before = { ...store.stats }
+    const commitsBefore = seen.resolvedAtCommit.length
+    const appends = Array.from({ length: 100 }, (_, i) =>
+      store.append([makeEvent({ customer: `c${i % 7}`, timestamp: i })]).then((statuses) => {
+        seen.resolved++
+        return statuses
+      }),
+    )
+    expect(await Promise.all(appends)).toEqual(Array.from({ length: 100 }, () => ["accepted"]))
+    expect(store.stats.commits - before.commits).toBe(1)
+    expect(store.stats.batches - before.batches).toBe(100)
+    expect(seen.resolvedAtCommit.slice(commitsBefore)).toEqual([0])
+  })
+
+  it("keeps grouping while a commit runs on the database thread", async () => {
+    const path = await temp()
+    const store = track(await openBetterSqliteStoreOnWorker(path))
+    const before = await store.stats()
+    const appends = Array.from({ length: 300 }, (_, i) => store.append([makeEvent({ customer: `c${i % 7}` })]))
+    await Promise.all(appends)
+    const after = await store.stats()
+    expect(after.batches - before.batches).toBe(300)
+    expect(after.commits - before.commits).toBeLessThanOrEqual(5)
+  })
+
+  it("rejects the failing batch alone and commits the rest of its group", async () => {
+    const path = await temp()
+    const { driver, state } = faultyDriver(path)
+    const store = track(makeSqliteStore(driver))
+    const batches = Array.from({ length: 10 }, (_, i) => [
+      makeEvent({ customer: `c${i}`, timestamp: 1 }),
+      makeEvent({ customer: `c${i}`, timestamp: 2 }),
+    ])
+    state.poisoned = batches[4]![1]!.id
+    const outcomes = await Promise.allSettled(batches.map((b) => store.append(b)))
+    expect(outcomes.map((o) => o.status)).toEqual(batches.map((_, i) => (i === 4 ? "rejected" : "fulfilled")))
+    const reason = (outcomes[4] as PromiseRejectedResult).reason
+    expect(reason).toBeInstanceOf(StoreError)
+    expect(reason.code).toBe("unavailable")
+    expect(store.stats).toMatchObject({ rollbacks: 1 })
+    expect(await store.getProfile(567, "c4")).toBeUndefined()
+    expect((await store.getProfile(567, "c5"))?.updated_at).toBe(batches[5]![1]!.timestamp)
+  })
+
+  it("rejects every batch of a group, writing nothing, while another connection holds the lock", async () => {
+    const path = await temp()
+    const store = track(openBetterSqliteStoreInThread(path, { busyTimeoutMs: 50 }))
+    const other = new Database(path)
+    cleanups.push(() => void other.close())
+    other.exec("BEGIN IMMEDIATE")
+    const batches = Array.from({ length: 5 }, () => [makeEvent({ customer: "locked" })])
+    const outcomes = await Promise.allSettled(batches.map((b) => store.append(b)))
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected")
+      const reason = (outcome as PromiseRejectedResult).reason
+      expect(reason).toBeInstanceOf(StoreError)
+      expect(reason.code).toBe("unavailable")
+    }
+    await expect(store.ping()).resolves.toBeUndefined()
+    other.exec("ROLLBACK")
+    expect(await store.getProfile(567, "locked")).toBeUndefined()
+    expect(await store.append(batches[0]!)).toEqual(["accepted"])
+  })
+})
+
+describe("errors", () => {
+  it("classifies busy, locked, I/O, full, cannot-open and closed as unavailable, and nothing else", () => {
+    const unavailable = [
+      { code: "SQLITE_BUSY" },
+      { code: "SQLITE_BUSY_SNAPSHOT" },
+      { code: "SQLITE_LOCKED_SHAREDCACHE" },
+      { code: "SQLITE_IOERR_FSYNC" },
+      { code: "SQLITE_FULL" },
+      { code: "SQLITE_CANTOPEN" },
+      { code: "ERR_SQLITE_ERROR", errcode: 517 }, // node:sqlite, SQLITE_BUSY_SNAPSHOT
+      { code: "SQLITE_BUSY", errno: 5 }, // bun:sqlite
+    ]
+    for (const fields of unavailable) {
+      const mapped = classifySqliteError(Object.assign(new Error("x"), fields))
+      expect(mapped, JSON.stringify(fields)).toBeInstanceOf(StoreError)
+      expect((mapped as StoreError).code).toBe("unavailable")
+    }
+    for (const message of ["The database connection is not open", "Cannot use a closed database"]) {
+      expect((classifySqliteError(new TypeError(message)) as StoreError).code).toBe("unavailable")
+    }
+    for (const error of [
+      Object.assign(new Error("UNIQUE constraint failed"), { code: "SQLITE_CONSTRAINT_UNIQUE" }),
+      Object.assign(new Error("no such table"), { code: "SQLITE_ERROR" }),
+      new RangeError("Too many parameter values were provided"),
+      "a string",
+    ]) {
+      expect(classifySqliteError(error)).toBe(error)
+    }
+  })
+
+  it("rejects with StoreError unavailable when the file cannot be opened", async () => {
+    const path = await temp()
+    const file = join(path, "..", "a-file")
+    await writeFile(file, "not a folder")
+    for (const worker of [false, true]) {
+      const error = await openBetterSqliteStore(join(file, "ingest.db"), { worker }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error, `worker: ${worker}`).toBeInstanceOf(StoreError)
+      expect((error as StoreError).code).toBe("unavailable")
+    }
+  })
+})
+
+describe("durability", () => {
+  const fixture = join(import.meta.dirname, "fixtures", "appendUntilKilled.ts")
+
+  for (const mode of ["thread", "worker"] as const) {
+    it(`keeps every resolved append of a process killed with SIGKILL (${mode})`, async () => {
+      const path = await temp()
+      const child = spawn(process.execPath, ["--import", "tsx", fixture, path, mode], {
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+      const acknowledged: string[] = []
+      let stderr = ""
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      let buffered = ""
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_, signal) => resolve(signal)))
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          buffered += chunk.toString()
+          const lines = buffered.split("\n")
+          buffered = lines.pop()!
+          acknowledged.push(...lines)
+          if (acknowledged.length >= 400) resolve()
+        })
+        child.once("exit", (code) => reject(new Error(`the writer exited (${code}) early: ${stderr}`)))
+      })
+      child.kill("SIGKILL")
+      expect(await exited).toBe("SIGKILL")
+      const db = new Database(path)
+      cleanups.push(() => void db.close())
+      expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
+      const find = db.prepare("SELECT 1 FROM events WHERE tenant = 567 AND id = ?")
+      const missing = acknowledged.filter((id) => find.get(id) === undefined)
+      expect(missing).toEqual([])
+    })
+  }
+})
+
+// Type-level: both constructors give a store the app can use as an IngestStore.
+export type _Stores = [SqliteStore, BetterSqliteStore]
