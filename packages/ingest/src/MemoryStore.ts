@@ -121,9 +121,10 @@ export const makeMemoryStore = (options: MemoryStoreOptions = {}): IngestStore =
   const listEvents = async (
     tenant: number,
     customer: string,
-    { limit, cursor }: { readonly limit: number; readonly cursor?: string | undefined },
+    { limit: requested, cursor }: { readonly limit: number; readonly cursor?: string | undefined },
   ): Promise<EventPage> => {
     ensureOpen()
+    const limit = Math.max(1, Math.floor(requested) || 1)
     const after = cursor === undefined ? undefined : decodeCursor(cursor)
     const data = customerOf(tenant, customer)
     if (data === undefined) return { events: [], next: null }

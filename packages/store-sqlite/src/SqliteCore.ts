@@ -286,8 +286,10 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
         if (row == null) return undefined
         return { tenant, customer, attributes: attributesOf(decodeState(row)), updated_at: row.updated_at }
       }),
-    listEvents: (tenant, customer, limit, cursor) => {
+    listEvents: (tenant, customer, requested, cursor) => {
       const after = cursor === undefined ? undefined : decodeCursor(cursor)
+      // SQLite reads a negative LIMIT as "no limit": a page holds at least one event.
+      const limit = Math.max(1, Math.floor(requested) || 1)
       return guard(() => {
         const rows = (
           after === undefined

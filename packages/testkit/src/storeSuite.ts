@@ -357,6 +357,20 @@ export const storeConformance = (
         }
       })
 
+      it("treats a limit below 1 as 1", async () => {
+        const customer = freshCustomer()
+        const events = [1, 2, 3].map((t) => makeEvent({ customer, timestamp: t }))
+        await store.append(events)
+        for (const limit of [0, -1, 0.5]) {
+          const page = await store.listEvents(567, customer, { limit })
+          expect(
+            page.events.map((e) => e.id),
+            `limit ${limit}`,
+          ).toEqual([events[2]!.id])
+          expect(page.next).not.toBeNull()
+        }
+      })
+
       it("answers an unknown customer with an empty last page", async () => {
         expect(await store.listEvents(567, freshCustomer(), { limit: 10 })).toEqual({ events: [], next: null })
       })
