@@ -149,17 +149,25 @@ const unknownKeyArgs = (def: AnyEventDefinition, prefix: ReadonlyArray<string>):
 
 /**
  * The source of a function giving the index of a key in `keys`, or -1: by
- * the key's length, then by value.
+ * the key's length, then by its character at a position where the keys of
+ * that length differ, then one comparison.
  */
 const keyIndex = (name: string, what: string, keys: ReadonlyArray<string>): string => {
   const byLength = new Map<number, Array<string>>()
   for (const k of keys) byLength.set(k.length, [...(byLength.get(k.length) ?? []), k])
+  const is = (k: string) => `k === ${lit(k)} ? ${keys.indexOf(k)} : -1`
   const cases = [...byLength]
     .sort(([a], [b]) => a - b)
-    .map(
-      ([length, ks]) =>
-        `    case ${length}:\n${ks.map((k) => `      if (k === ${lit(k)}) return ${keys.indexOf(k)}\n`).join("")}      return -1`,
-    )
+    .map(([length, ks]) => {
+      if (ks.length === 1) return `    case ${length}:\n      return ${is(ks[0] as string)}`
+      const at = Array.from({ length }, (_, i) => i).find(
+        (i) => new Set(ks.map((k) => k.charCodeAt(i))).size === ks.length,
+      )
+      if (at === undefined)
+        return `    case ${length}:\n${ks.map((k) => `      if (k === ${lit(k)}) return ${keys.indexOf(k)}\n`).join("")}      return -1`
+      const inner = ks.map((k) => `        case ${k.charCodeAt(at)}:\n          return ${is(k)}`).join("\n")
+      return `    case ${length}:\n      switch (k.charCodeAt(${at})) {\n${inner}\n        default:\n          return -1\n      }`
+    })
   return `/** The index of \`k\` among ${what}, or -1. */
 const ${name} = (k: string): number => {
   switch (k.length) {
@@ -265,8 +273,8 @@ const byPath = <A>(items: ReadonlyArray<A>, pathOf: (a: A) => string): Array<A> 
  * The source of one event kind's validator function. It reads the input in
  * a fixed order (the envelope, then each parameter in declaration order) and
  * then checks it in the order of the issues' paths, so that the issues of an
- * event come out sorted (but for unknown keys) and \`sortIssues\` has little
- * to do.
+ * event come out in the order of \`sortIssues\` (issues of unknown keys are
+ * inserted in their places) and sorting them has little to do.
  */
 const compileEventIn = (mod: Module, def: AnyEventDefinition, defName: string): string => {
   const names = Object.keys(def.fields)
@@ -311,7 +319,7 @@ ${missingContext.map((l) => l.replace(/^ {2}/, "")).join("\n")}
 ${reads.map((l) => l.replace(/^ {2}/, "")).join("\n")}
       let m = 0
 ${fieldLines.map((l) => l.replace(/^/gm, "    ")).join("\n")}
-      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, ${defName}, c, ${parameterIndex}, [${names.map((_, i) => `v${i}`).join(", ")}], ${unknownKeyArgs(def, ["context"])})
+      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, ${defName}, c, ${parameterIndex}, [${names.map((_, i) => `v${i}`).join(", ")}], ${unknownKeyArgs(def, ["context"])})
     }
   }`,
     customer: `if (customer === undefined) ${P(["customer"], "required")}
@@ -352,7 +360,7 @@ export const validate_${ident(def.key)}: CompiledValidator = (o, channels, I) =>
   let n = 1 // \`event\` is present: it chose this validator
   let ts: string | undefined
 ${envelopeChecks.join("\n")}
-  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, ${defName}, o, envelopeIndex, [${envelopeKeys.map((k) => (k === "context" ? "o.context" : k === "event" ? "o.event" : k)).join(", ")}], ${unknownKeyArgs(def, [])})
+  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, ${defName}, o, envelopeIndex, [${envelopeKeys.map((k) => (k === "context" ? "o.context" : k === "event" ? "o.event" : k)).join(", ")}], ${unknownKeyArgs(def, [])})
   if (I.length !== start) return undefined
   return visitor === undefined
     ? { tenant, timestamp: ts, event: o.event, customer, context: c }

@@ -15,7 +15,7 @@ import { makeIssue } from "./describeIssue.ts"
 import type { AnyEventDefinition } from "./EventDefinition.ts"
 import { channels as allChannels, type Channel, codePointLength as codePointLengthSlow } from "./Field.ts"
 import { describeValue as describeValueSlow, escapePointerToken, type Issue, type IssueCode } from "./Issue.ts"
-import { isCalendarDate, normalizeTimestamp as normalizeTimestampSlow, todayUtc as todayUtcAt } from "./Timestamp.ts"
+import { isCalendarDate, todayUtc as todayUtcAt } from "./Timestamp.ts"
 
 /**
  * A compiled validator: checks one event of its kind, pushes every issue
@@ -90,15 +90,34 @@ export const quoteKey = (k: string): string => {
 }
 
 /**
+ * Inserts an issue among those from `start` on, which are in the order of
+ * \`sortIssues\` (by path, then code), keeping that order.
+ */
+const insertSorted = (issues: Array<Issue>, start: number, issue: Issue): void => {
+  let i = issues.length
+  issues.push(issue)
+  while (i > start) {
+    const before = issues[i - 1] as Issue
+    if (before.path < issue.path || (before.path === issue.path && before.code < issue.code)) break
+    issues[i] = before
+    i--
+  }
+  issues[i] = issue
+}
+
+/**
  * The slow path of the key check, run only when an object has keys the
  * validator did not see. It reports each unknown key (its message is
- * \`quoteKey(k) + unknownSuffix\`, its path \`pathPrefix\` and the escaped key), and each known key whose value is
- * \`undefined\` (which JSON cannot say, but a JavaScript caller can). Neither
- * message depends on the channels. \`indexOf\` gives a known key's index in
- * \`values\`, the values the validator read of the known keys.
+ * \`quoteKey(k) + unknownSuffix\`, its path \`pathPrefix\` and the escaped
+ * key), and each known key whose value is \`undefined\` (which JSON cannot
+ * say, but a JavaScript caller can). Neither message depends on the channels.
+ * \`indexOf\` gives a known key's index in \`values\`, the values the validator
+ * read of the known keys. The issues from \`start\` on are in order, and stay
+ * so.
  */
 export const reportUnknownKeys = (
   issues: Array<Issue>,
+  start: number,
   def: AnyEventDefinition,
   o: Record<string, unknown>,
   indexOf: (k: string) => number,
@@ -112,12 +131,13 @@ export const reportUnknownKeys = (
     const k = keys[i] as string
     const known = indexOf(k)
     if (known < 0)
-      issues.push({
+      insertSorted(issues, start, {
         path: pathPrefix + escapePointerToken(k),
         code: "unknown_property",
         message: quoteKey(k) + unknownSuffix,
       })
-    else if (values[known] === undefined) issues.push(makeIssue(def, [...prefix, k], "invalid_type", undefined))
+    else if (values[known] === undefined)
+      insertSorted(issues, start, makeIssue(def, [...prefix, k], "invalid_type", undefined))
   }
 }
 
@@ -233,77 +253,80 @@ export const isDatePattern = (s: string): boolean =>
 
 // --- timestamps ---------------------------------------------------------------
 
-const pad = (n: number, width: number): string => String(n).padStart(width, "0")
+/** Two digits, as `String(n).padStart(2, "0")` for 0 to 99. */
+const two = (n: number): string => (n < 10 ? "0" + n : "" + n)
 
 /**
- * The documented form of a valid instant given as its date, its minute of the
- * day (from -1439 to 2878: an offset may move it to the day before or after),
- * its two-digit seconds and six-digit fraction; `undefined` when the date
- * leaves the years 1 to 9999.
+ * The documented form of a valid RFC 3339 timestamp `s` with an offset, given
+ * its date and its minute of the day in UTC (from -1439 to 2878: the offset
+ * may move it to the day before or after), and its six-digit fraction;
+ * `undefined` when the date leaves the years 1 to 9999 (as with `Date`).
  */
 const shiftedTimestamp = (
+  s: string,
   year: number,
   month: number,
   day: number,
   minutes: number,
-  seconds: string,
   micros: string,
 ): string | undefined => {
-  let y = year
-  let m = month
-  let d = day
   let t = minutes
-  if (t < 0) {
-    t += 1440
-    if (d > 1) d--
-    else {
-      if (m > 1) m--
+  let date: string
+  if (t >= 0 && t < 1440) date = s.slice(0, 10)
+  else {
+    let y = year
+    let m = month
+    let d = day
+    if (t < 0) {
+      t += 1440
+      if (d > 1) d--
       else {
-        y--
-        m = 12
+        if (m > 1) m--
+        else {
+          y--
+          m = 12
+        }
+        d = 31
+        while (!isCalendarDate(y, m, d)) d--
       }
-      d = 31
-      while (!isCalendarDate(y, m, d)) d--
-    }
-  } else if (t >= 1440) {
-    t -= 1440
-    if (isCalendarDate(y, m, d + 1)) d++
-    else if (m < 12) {
-      m++
-      d = 1
     } else {
-      y++
-      m = 1
-      d = 1
+      t -= 1440
+      if (isCalendarDate(y, m, d + 1)) d++
+      else if (m < 12) {
+        m++
+        d = 1
+      } else {
+        y++
+        m = 1
+        d = 1
+      }
     }
+    if (y < 1 || y > 9999) return undefined
+    date = `${String(y).padStart(4, "0")}-${two(m)}-${two(d)}`
   }
-  if (y < 1 || y > 9999) return undefined
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)} ${pad(Math.floor(t / 60), 2)}:${pad(t % 60, 2)}:${seconds}.${micros} UTC`
+  return `${date} ${two(Math.floor(t / 60))}:${two(t % 60)}:${s.slice(17, 19)}.${micros} UTC`
 }
 
 /**
- * `normalizeTimestamp` of `Timestamp.ts` without regular expressions or
- * `Date`, for the shapes it accepts: the documented form (returned as is) and
- * RFC 3339 with `Z` or an offset. Any input it does not accept at once (a
- * wrong shape, an impossible date or time) takes the general function, so the
- * results are the same.
+ * \`normalizeTimestamp\` of \`Timestamp.ts\` without regular expressions or
+ * \`Date\`: it accepts exactly the strings that function's pattern matches and
+ * that name a real instant in the years 1 to 9999, with the same result: the
+ * documented form (returned as is), or RFC 3339 with \`Z\` or an offset
+ * (converted to the documented form in UTC, fraction cut to microseconds).
  */
 export const normalizeTimestamp = (s: string): string | undefined => {
   const n = s.length
+  // Both forms: `YYYY-MM-DD?HH:MM:SS`, 19 characters, then at least one more.
+  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return undefined
+  const year = fourDigitsAt(s, 0)
+  const month = twoDigitsAt(s, 5)
+  const day = twoDigitsAt(s, 8)
+  const hour = twoDigitsAt(s, 11)
+  const minute = twoDigitsAt(s, 14)
+  const second = twoDigitsAt(s, 17)
   if (
-    n >= 20 &&
-    s.charCodeAt(4) === 45 &&
-    s.charCodeAt(7) === 45 &&
-    s.charCodeAt(13) === 58 &&
-    s.charCodeAt(16) === 58
-  ) {
-    const year = fourDigitsAt(s, 0)
-    const month = twoDigitsAt(s, 5)
-    const day = twoDigitsAt(s, 8)
-    const hour = twoDigitsAt(s, 11)
-    const minute = twoDigitsAt(s, 14)
-    const second = twoDigitsAt(s, 17)
-    const valid =
+    !(
       year >= 1 &&
       month >= 0 &&
       day >= 0 &&
@@ -314,44 +337,42 @@ export const normalizeTimestamp = (s: string): string | undefined => {
       second >= 0 &&
       second <= 59 &&
       isCalendarDate(year, month, day)
-    const sep = s.charCodeAt(10)
-    if (valid && sep === 32) {
-      // `YYYY-MM-DD HH:MM:SS.ssssss UTC`
-      if (
-        n === 30 &&
-        s.charCodeAt(19) === 46 &&
-        allDigits(s, 20, 26) &&
-        s.charCodeAt(26) === 32 &&
-        s.charCodeAt(27) === 85 &&
-        s.charCodeAt(28) === 84 &&
-        s.charCodeAt(29) === 67
-      )
-        return s
-    } else if (valid && sep === 84) {
-      // `YYYY-MM-DDTHH:MM:SS[.f{1,9}]` then `Z` or `+HH:MM` or `-HH:MM`
-      let end = 19
-      let micros = "000000"
-      if (s.charCodeAt(19) === 46) {
-        end = 20
-        while (end < n && digitAt(s, end) >= 0) end++
-        const digits = end - 20
-        micros = digits >= 6 ? s.slice(20, 26) : s.slice(20, end) + "000000".slice(digits)
-        if (digits < 1 || digits > 9) end = -1
-      }
-      const zone = end < 0 ? -1 : s.charCodeAt(end)
-      if (zone === 90 && n === end + 1) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
-      if ((zone === 43 || zone === 45) && n === end + 6 && s.charCodeAt(end + 3) === 58) {
-        const oh = twoDigitsAt(s, end + 1)
-        const om = twoDigitsAt(s, end + 4)
-        if (oh >= 0 && oh <= 23 && om >= 0 && om <= 59) {
-          const offset = (zone === 45 ? -1 : 1) * (oh * 60 + om)
-          if (offset === 0) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
-          return shiftedTimestamp(year, month, day, hour * 60 + minute - offset, s.slice(17, 19), micros)
-        }
-      }
-    }
+    )
+  )
+    return undefined
+  const sep = s.charCodeAt(10)
+  if (sep === 32) {
+    // `YYYY-MM-DD HH:MM:SS.ssssss UTC`
+    return n === 30 &&
+      s.charCodeAt(19) === 46 &&
+      allDigits(s, 20, 26) &&
+      s.charCodeAt(26) === 32 &&
+      s.charCodeAt(27) === 85 &&
+      s.charCodeAt(28) === 84 &&
+      s.charCodeAt(29) === 67
+      ? s
+      : undefined
   }
-  return normalizeTimestampSlow(s)
+  if (sep !== 84) return undefined
+  // `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits, then `Z`, `+HH:MM` or `-HH:MM`
+  let end = 19
+  let micros = "000000"
+  if (s.charCodeAt(19) === 46) {
+    end = 20
+    while (end < n && digitAt(s, end) >= 0) end++
+    const digits = end - 20
+    if (digits < 1 || digits > 9) return undefined
+    micros = digits >= 6 ? s.slice(20, 26) : s.slice(20, end) + "000000".slice(digits)
+  }
+  const zone = s.charCodeAt(end)
+  if (zone === 90) return n === end + 1 ? `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC` : undefined
+  if ((zone !== 43 && zone !== 45) || n !== end + 6 || s.charCodeAt(end + 3) !== 58) return undefined
+  const oh = twoDigitsAt(s, end + 1)
+  const om = twoDigitsAt(s, end + 4)
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined
+  const offset = (zone === 45 ? -1 : 1) * (oh * 60 + om)
+  if (offset === 0) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
+  return shiftedTimestamp(s, year, month, day, hour * 60 + minute - offset, micros)
 }
 
 let dayStart = 0

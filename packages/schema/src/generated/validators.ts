@@ -10,21 +10,22 @@ import { OotbUserDetailsUpdate as d0 } from "../events/ootb_user_details_update.
 const envelopeIndex = (k: string): number => {
   switch (k.length) {
     case 5:
-      if (k === "event") return 2
-      return -1
+      return k === "event" ? 2 : -1
     case 6:
-      if (k === "tenant") return 0
-      return -1
+      return k === "tenant" ? 0 : -1
     case 7:
-      if (k === "visitor") return 4
-      if (k === "context") return 5
-      return -1
+      switch (k.charCodeAt(0)) {
+        case 118:
+          return k === "visitor" ? 4 : -1
+        case 99:
+          return k === "context" ? 5 : -1
+        default:
+          return -1
+      }
     case 8:
-      if (k === "customer") return 3
-      return -1
+      return k === "customer" ? 3 : -1
     case 9:
-      if (k === "timestamp") return 1
-      return -1
+      return k === "timestamp" ? 1 : -1
     default:
       return -1
   }
@@ -37,61 +38,96 @@ const required1 = ["ootb_mobile_number is required","ootb_mobile_number is requi
 const parameterIndex_ootb_user_details_update = (k: string): number => {
   switch (k.length) {
     case 9:
-      if (k === "ootb_city") return 15
-      return -1
+      return k === "ootb_city" ? 15 : -1
     case 10:
-      if (k === "ootb_email") return 0
-      if (k === "ootb_brand") return 21
-      if (k === "ootb_alias") return 22
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 101:
+          return k === "ootb_email" ? 0 : -1
+        case 98:
+          return k === "ootb_brand" ? 21 : -1
+        case 97:
+          return k === "ootb_alias" ? 22 : -1
+        default:
+          return -1
+      }
     case 11:
-      if (k === "ootb_status") return 2
-      if (k === "ootb_gender") return 13
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 115:
+          return k === "ootb_status" ? 2 : -1
+        case 103:
+          return k === "ootb_gender" ? 13 : -1
+        default:
+          return -1
+      }
     case 12:
-      if (k === "ootb_is_test") return 12
-      if (k === "ootb_country") return 14
-      if (k === "ootb_address") return 16
-      if (k === "ootb_license") return 27
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 105:
+          return k === "ootb_is_test" ? 12 : -1
+        case 99:
+          return k === "ootb_country" ? 14 : -1
+        case 97:
+          return k === "ootb_address" ? 16 : -1
+        case 108:
+          return k === "ootb_license" ? 27 : -1
+        default:
+          return -1
+      }
     case 13:
-      if (k === "ootb_language") return 19
-      if (k === "ootb_currency") return 20
-      if (k === "ootb_platform") return 25
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 108:
+          return k === "ootb_language" ? 19 : -1
+        case 99:
+          return k === "ootb_currency" ? 20 : -1
+        case 112:
+          return k === "ootb_platform" ? 25 : -1
+        default:
+          return -1
+      }
     case 14:
-      if (k === "ootb_allow_sms") return 6
-      if (k === "ootb_last_name") return 18
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 97:
+          return k === "ootb_allow_sms" ? 6 : -1
+        case 108:
+          return k === "ootb_last_name" ? 18 : -1
+        default:
+          return -1
+      }
     case 15:
-      if (k === "ootb_allow_push") return 7
-      if (k === "ootb_is_blocked") return 11
-      if (k === "ootb_first_name") return 17
-      if (k === "ootb_promo_code") return 26
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 97:
+          return k === "ootb_allow_push" ? 7 : -1
+        case 105:
+          return k === "ootb_is_blocked" ? 11 : -1
+        case 102:
+          return k === "ootb_first_name" ? 17 : -1
+        case 112:
+          return k === "ootb_promo_code" ? 26 : -1
+        default:
+          return -1
+      }
     case 16:
-      if (k === "ootb_allow_email") return 5
-      return -1
+      return k === "ootb_allow_email" ? 5 : -1
     case 17:
-      if (k === "ootb_affiliate_id") return 24
-      return -1
+      return k === "ootb_affiliate_id" ? 24 : -1
     case 18:
-      if (k === "ootb_mobile_number") return 1
-      if (k === "ootb_date_of_birth") return 4
-      if (k === "ootb_referral_type") return 23
-      return -1
+      switch (k.charCodeAt(5)) {
+        case 109:
+          return k === "ootb_mobile_number" ? 1 : -1
+        case 100:
+          return k === "ootb_date_of_birth" ? 4 : -1
+        case 114:
+          return k === "ootb_referral_type" ? 23 : -1
+        default:
+          return -1
+      }
     case 19:
-      if (k === "ootb_allow_whatsapp") return 8
-      return -1
+      return k === "ootb_allow_whatsapp" ? 8 : -1
     case 22:
-      if (k === "ootb_is_email_verified") return 9
-      return -1
+      return k === "ootb_is_email_verified" ? 9 : -1
     case 23:
-      if (k === "ootb_is_mobile_verified") return 10
-      return -1
+      return k === "ootb_is_mobile_verified" ? 10 : -1
     case 24:
-      if (k === "ootb_registration_source") return 3
-      return -1
+      return k === "ootb_registration_source" ? 3 : -1
     default:
       return -1
   }
@@ -387,7 +423,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
         if (typeof v2 !== "string") I.push({ path: "/context/ootb_status", code: "invalid_type", message: "ootb_status must be one of \"Started\", \"Completed\", \"Failed\", got " + rt.describeValue(v2) })
         else if (v2 !== "Started" && v2 !== "Completed" && v2 !== "Failed") I.push({ path: "/context/ootb_status", code: "invalid_value", message: "ootb_status must be one of \"Started\", \"Completed\", \"Failed\", got " + rt.describeValue(v2) })
       }
-      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, d0, c, parameterIndex_ootb_user_details_update, [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27], ["context"], "/context/", " is not a parameter of ootb_user_details_update; only its standard parameters are accepted")
+      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, d0, c, parameterIndex_ootb_user_details_update, [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27], ["context"], "/context/", " is not a parameter of ootb_user_details_update; only its standard parameters are accepted")
     }
   }
   if (customer === undefined) I.push({ path: "/customer", code: "required", message: "customer is required" })
@@ -425,7 +461,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
       }
     }
   }
-  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, d0, o, envelopeIndex, [tenant, timestamp, o.event, customer, visitor, o.context], [], "/", " is not a property of the event envelope (tenant, timestamp, event, customer, visitor, context)")
+  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, d0, o, envelopeIndex, [tenant, timestamp, o.event, customer, visitor, o.context], [], "/", " is not a property of the event envelope (tenant, timestamp, event, customer, visitor, context)")
   if (I.length !== start) return undefined
   return visitor === undefined
     ? { tenant, timestamp: ts, event: o.event, customer, context: c }
