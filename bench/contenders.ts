@@ -12,8 +12,8 @@
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { decodeEvent, decodeWithSchema, Field, timestampPattern } from "@cdp/schema"
-import * as AjvModule from "ajv/dist/2020.js"
-import * as addFormatsModule from "ajv-formats"
+import Ajv2020Module from "ajv/dist/2020.js"
+import addFormatsModule from "ajv-formats"
 import * as v from "valibot"
 import { z } from "zod"
 
@@ -40,13 +40,9 @@ const ours: Contender = {
 
 // --- Ajv --------------------------------------------------------------------
 
-// Both modules are CommonJS: the class and the plugin are their `default`.
-type AjvClass = typeof AjvModule.default
-type AddFormats = typeof addFormatsModule.default
-const interop = <A>(m: unknown): A =>
-  ((m as { default?: { default?: A } }).default?.default ?? (m as { default?: A }).default) as A
-const Ajv2020 = interop<AjvClass>(AjvModule)
-const addFormats = interop<AddFormats>(addFormatsModule)
+// Both modules are CommonJS: under NodeNext the class and the plugin are `.default` of the module.
+const Ajv2020 = Ajv2020Module.default
+const addFormats = addFormatsModule.default
 
 const require = createRequire(import.meta.url)
 const jsonSchemaPath = require.resolve("@cdp/schema/json-schema/ootb_user_details_update.schema.json")
