@@ -166,30 +166,14 @@ export const describeValue = (value: unknown): string => {
 }
 
 // --- character checks -------------------------------------------------------
+// Straight-line code: \`s.charCodeAt(i) - 48\` is a digit's value, and \`>>> 0\`
+// turns anything below \`0\` into a large number, so \`(c - 48) >>> 0 > 9\`
+// says "not an ASCII digit" (callers check the length first: past the end,
+// \`charCodeAt\` gives NaN).
 
-/** The value of the ASCII digit at `i`, or -1. */
-const digitAt = (s: string, i: number): number => {
-  const d = s.charCodeAt(i) - 48
-  return d >= 0 && d <= 9 ? d : -1
-}
-
-/** The value of the two ASCII digits at `i`, or -1. */
-const twoDigitsAt = (s: string, i: number): number => {
-  const a = digitAt(s, i)
-  const b = digitAt(s, i + 1)
-  return a < 0 || b < 0 ? -1 : a * 10 + b
-}
-
-/** The value of the four ASCII digits at `i`, or -1. */
-const fourDigitsAt = (s: string, i: number): number => {
-  const a = twoDigitsAt(s, i)
-  const b = twoDigitsAt(s, i + 2)
-  return a < 0 || b < 0 ? -1 : a * 100 + b
-}
-
-/** Whether `s[from, to)` is all ASCII digits. */
+/** Whether \`s[from, to)\` is all ASCII digits. */
 const allDigits = (s: string, from: number, to: number): boolean => {
-  for (let i = from; i < to; i++) if (digitAt(s, i) < 0) return false
+  for (let i = from; i < to; i++) if ((s.charCodeAt(i) - 48) >>> 0 > 9) return false
   return true
 }
 
@@ -197,29 +181,54 @@ const isUpper = (c: number): boolean => c >= 65 && c <= 90
 const isLower = (c: number): boolean => c >= 97 && c <= 122
 
 /**
- * Whether a `YYYY-MM-DD` string names a real calendar date: `isDateString` of
- * `Field.ts` without a regular expression.
+ * Whether a \`YYYY-MM-DD\` string names a real calendar date: \`isDateString\` of
+ * \`Field.ts\` without a regular expression.
  */
 export const isDateString = (s: string): boolean => {
   if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false
-  const year = fourDigitsAt(s, 0)
-  const month = twoDigitsAt(s, 5)
-  const day = twoDigitsAt(s, 8)
-  return year >= 0 && month >= 0 && day >= 0 && isCalendarDate(year, month, day)
+  const y0 = s.charCodeAt(0) - 48
+  const y1 = s.charCodeAt(1) - 48
+  const y2 = s.charCodeAt(2) - 48
+  const y3 = s.charCodeAt(3) - 48
+  const m0 = s.charCodeAt(5) - 48
+  const m1 = s.charCodeAt(6) - 48
+  const d0 = s.charCodeAt(8) - 48
+  const d1 = s.charCodeAt(9) - 48
+  if (
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    m0 >>> 0 > 9 ||
+    m1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9
+  )
+    return false
+  return isCalendarDate(y0 * 1000 + y1 * 100 + y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1)
 }
 
-/** `/^[A-Z]{2}$/u` (a country code). */
+/** \`/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/u\` (the shape of a date). */
+export const isDatePattern = (s: string): boolean =>
+  s.length === 10 &&
+  s.charCodeAt(4) === 45 &&
+  s.charCodeAt(7) === 45 &&
+  allDigits(s, 0, 4) &&
+  allDigits(s, 5, 7) &&
+  allDigits(s, 8, 10)
+
+/** \`/^[A-Z]{2}$/u\` (a country code). */
 export const isUpper2 = (s: string): boolean => s.length === 2 && isUpper(s.charCodeAt(0)) && isUpper(s.charCodeAt(1))
 
-/** `/^[A-Z]{3}$/u` (a currency code). */
+/** \`/^[A-Z]{3}$/u\` (a currency code). */
 export const isUpper3 = (s: string): boolean =>
   s.length === 3 && isUpper(s.charCodeAt(0)) && isUpper(s.charCodeAt(1)) && isUpper(s.charCodeAt(2))
 
-/** `/^\+[0-9]{7,15}$/u` (an E.164 phone number). */
+/** \`/^\\+[0-9]{7,15}$/u\` (an E.164 phone number). */
 export const isE164 = (s: string): boolean =>
   s.length >= 8 && s.length <= 16 && s.charCodeAt(0) === 43 && allDigits(s, 1, s.length)
 
-/** `/^[a-z]{2}(?:-(?:[A-Z]{2}|[0-9]{3}))?$/u` (a language, optionally with a region). */
+/** \`/^[a-z]{2}(?:-(?:[A-Z]{2}|[0-9]{3}))?$/u\` (a language, optionally with a region). */
 export const isLanguageTag = (s: string): boolean => {
   const n = s.length
   if (n !== 2 && n !== 5 && n !== 6) return false
@@ -241,15 +250,6 @@ export const patternChecks: Readonly<Record<string, string>> = {
   "^[a-z]{2}(?:-(?:[A-Z]{2}|[0-9]{3}))?$": "isLanguageTag",
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "isDatePattern",
 }
-
-/** `/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/u` (the shape of a date). */
-export const isDatePattern = (s: string): boolean =>
-  s.length === 10 &&
-  s.charCodeAt(4) === 45 &&
-  s.charCodeAt(7) === 45 &&
-  allDigits(s, 0, 4) &&
-  allDigits(s, 5, 7) &&
-  allDigits(s, 8, 10)
 
 // --- timestamps ---------------------------------------------------------------
 
@@ -316,30 +316,45 @@ const shiftedTimestamp = (
  */
 export const normalizeTimestamp = (s: string): string | undefined => {
   const n = s.length
-  // Both forms: `YYYY-MM-DD?HH:MM:SS`, 19 characters, then at least one more.
+  // Both forms begin `YYYY-MM-DD?HH:MM:SS` (19 characters) and have more.
   if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
     return undefined
-  const year = fourDigitsAt(s, 0)
-  const month = twoDigitsAt(s, 5)
-  const day = twoDigitsAt(s, 8)
-  const hour = twoDigitsAt(s, 11)
-  const minute = twoDigitsAt(s, 14)
-  const second = twoDigitsAt(s, 17)
+  const y0 = s.charCodeAt(0) - 48
+  const y1 = s.charCodeAt(1) - 48
+  const y2 = s.charCodeAt(2) - 48
+  const y3 = s.charCodeAt(3) - 48
+  const m0 = s.charCodeAt(5) - 48
+  const m1 = s.charCodeAt(6) - 48
+  const d0 = s.charCodeAt(8) - 48
+  const d1 = s.charCodeAt(9) - 48
+  const h0 = s.charCodeAt(11) - 48
+  const h1 = s.charCodeAt(12) - 48
+  const i0 = s.charCodeAt(14) - 48
+  const i1 = s.charCodeAt(15) - 48
+  const s0 = s.charCodeAt(17) - 48
+  const s1 = s.charCodeAt(18) - 48
   if (
-    !(
-      year >= 1 &&
-      month >= 0 &&
-      day >= 0 &&
-      hour >= 0 &&
-      hour <= 23 &&
-      minute >= 0 &&
-      minute <= 59 &&
-      second >= 0 &&
-      second <= 59 &&
-      isCalendarDate(year, month, day)
-    )
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    m0 >>> 0 > 9 ||
+    m1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 ||
+    h1 >>> 0 > 9 ||
+    i0 >>> 0 > 5 ||
+    i1 >>> 0 > 9 ||
+    s0 >>> 0 > 5 ||
+    s1 >>> 0 > 9
   )
     return undefined
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+  const month = m0 * 10 + m1
+  const day = d0 * 10 + d1
+  const hour = h0 * 10 + h1
+  if (year < 1 || hour > 23 || !isCalendarDate(year, month, day)) return undefined
   const sep = s.charCodeAt(10)
   if (sep === 32) {
     // `YYYY-MM-DD HH:MM:SS.ssssss UTC`
@@ -359,7 +374,7 @@ export const normalizeTimestamp = (s: string): string | undefined => {
   let micros = "000000"
   if (s.charCodeAt(19) === 46) {
     end = 20
-    while (end < n && digitAt(s, end) >= 0) end++
+    while (end < n && (s.charCodeAt(end) - 48) >>> 0 <= 9) end++
     const digits = end - 20
     if (digits < 1 || digits > 9) return undefined
     micros = digits >= 6 ? s.slice(20, 26) : s.slice(20, end) + "000000".slice(digits)
@@ -367,12 +382,16 @@ export const normalizeTimestamp = (s: string): string | undefined => {
   const zone = s.charCodeAt(end)
   if (zone === 90) return n === end + 1 ? `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC` : undefined
   if ((zone !== 43 && zone !== 45) || n !== end + 6 || s.charCodeAt(end + 3) !== 58) return undefined
-  const oh = twoDigitsAt(s, end + 1)
-  const om = twoDigitsAt(s, end + 4)
-  if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined
-  const offset = (zone === 45 ? -1 : 1) * (oh * 60 + om)
+  const oh0 = s.charCodeAt(end + 1) - 48
+  const oh1 = s.charCodeAt(end + 2) - 48
+  const om0 = s.charCodeAt(end + 4) - 48
+  const om1 = s.charCodeAt(end + 5) - 48
+  if (oh0 >>> 0 > 9 || oh1 >>> 0 > 9 || om0 >>> 0 > 5 || om1 >>> 0 > 9) return undefined
+  const oh = oh0 * 10 + oh1
+  if (oh > 23) return undefined
+  const offset = (zone === 45 ? -1 : 1) * (oh * 60 + om0 * 10 + om1)
   if (offset === 0) return `${s.slice(0, 10)} ${s.slice(11, 19)}.${micros} UTC`
-  return shiftedTimestamp(s, year, month, day, hour * 60 + minute - offset, micros)
+  return shiftedTimestamp(s, year, month, day, hour * 60 + i0 * 10 + i1 - offset, micros)
 }
 
 let dayStart = 0
