@@ -101,8 +101,10 @@ const run = (check: Contender["check"], events: ReadonlyArray<unknown>, ms: numb
 const slot = (c: Contender): number => (c.name === "effect" ? Math.max(50, Math.round(MS * REFERENCE_SHARE)) : MS)
 
 const started = performance.now()
-// Warm-up: both pools, so each validator's feedback has seen valid and invalid input.
-for (let w = 0; w < 2; w++) {
+// Warm-up: both pools, so each validator's feedback has seen valid and invalid input,
+// three times over: long enough for the optimising compiler to finish with the big
+// straight-line validators (ours and Ajv's take some 100 to 400 ms on a busy machine).
+for (let w = 0; w < 3; w++) {
   for (const c of contenders) {
     run(c.check, validPool, slot(c) / 2)
     run(c.check, invalidPool, slot(c) / 2)
@@ -167,6 +169,13 @@ for (const c of contenders) {
       `${(o.valid / ajv.valid).toFixed(2)}x / ${(o.invalid / ajv.invalid).toFixed(2)}x   ${c.label}`,
   )
 }
+const paired = (kind: Kind): number =>
+  median(samples["ours"]![kind].map((x, r) => x / (samples["ajv"]![kind][r] as number)))
+if (samples["ours"])
+  console.log(
+    `${"".padEnd(10)} ours / ajv, median of the per-round ratios (a cross-check on a noisy machine): ` +
+      `${paired("valid").toFixed(2)}x / ${paired("invalid").toFixed(2)}x`,
+  )
 console.log("")
 console.log(
   `issues per invalid event: ${contenders.map((c) => `${c.name} [${issueCounts[c.name]!.join(", ")}]`).join("; ")}`,
