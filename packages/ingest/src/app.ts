@@ -62,6 +62,7 @@ type Env = { Variables: { tenant: Tenant; requestId: string } }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const utf8 = new TextDecoder("utf-8", { fatal: true })
+const earlyRefusals = new Set([401, 413, 415, 429])
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
@@ -103,6 +104,9 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     c.set("requestId", requestId)
     await next()
     c.res.headers.set("x-request-id", requestId)
+    // A POST refused before its body was read: close the connection, so
+    // that no client reuses it while the rest of that body is still coming.
+    if (c.req.method === "POST" && earlyRefusals.has(c.res.status)) c.res.headers.set("connection", "close")
     const last = routePath(c, -1)
     const route = last.endsWith("*") ? "unmatched" : last
     const status = c.res.status
