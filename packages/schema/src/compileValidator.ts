@@ -303,6 +303,7 @@ const compileEventIn = (mod: Module, def: AnyEventDefinition, defName: string): 
     return `      if (${requiredWhen(spec)}) ${P(["context", name], "required", "undefined", requiredMask(spec))}`
   })
   const parameterIndex = `parameterIndex_${ident(def.key)}`
+  const parameterKeys = `parameterKeys_${ident(def.key)}`
   const idChecks = (key: "customer" | "visitor") =>
     `if (typeof ${key} !== "string") ${P([key], "invalid_type", key)}
     else {
@@ -319,7 +320,7 @@ ${missingContext.map((l) => l.replace(/^ {2}/, "")).join("\n")}
 ${reads.map((l) => l.replace(/^ {2}/, "")).join("\n")}
       let m = 0
 ${fieldLines.map((l) => l.replace(/^/gm, "    ")).join("\n")}
-      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, ${defName}, c, ${parameterIndex}, [${names.map((_, i) => `v${i}`).join(", ")}], ${unknownKeyArgs(def, ["context"])})
+      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, ${defName}, c, ${parameterIndex}, ${parameterKeys}, [${names.map((_, i) => `v${i}`).join(", ")}], ${unknownKeyArgs(def, ["context"])})
     }
   }`,
     customer: `if (customer === undefined) ${P(["customer"], "required")}
@@ -347,7 +348,10 @@ ${fieldLines.map((l) => l.replace(/^/gm, "    ")).join("\n")}
   const envelopeChecks = byPath(Object.keys(checks) as Array<keyof typeof checks>, (k) => pathOf([k])).map(
     (k) => `  ${checks[k]}`,
   )
-  return `${keyIndex(parameterIndex, `the parameters of \`${def.key}\``, names)}
+  return `/** The parameters of \`${def.key}\`, in declaration order. */
+const ${parameterKeys} = ${lit(names)}
+
+${keyIndex(parameterIndex, `the parameters of \`${def.key}\``, names)}
 
 /** Validates one \`${def.key}\` event. */
 export const validate_${ident(def.key)}: CompiledValidator = (o, channels, I) => {
@@ -360,7 +364,7 @@ export const validate_${ident(def.key)}: CompiledValidator = (o, channels, I) =>
   let n = 1 // \`event\` is present: it chose this validator
   let ts: string | undefined
 ${envelopeChecks.join("\n")}
-  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, ${defName}, o, envelopeIndex, [${envelopeKeys.map((k) => (k === "context" ? "o.context" : k === "event" ? "o.event" : k)).join(", ")}], ${unknownKeyArgs(def, [])})
+  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, ${defName}, o, envelopeIndex, envelopeKeys, [${envelopeKeys.map((k) => (k === "context" ? "o.context" : k === "event" ? "o.event" : k)).join(", ")}], ${unknownKeyArgs(def, [])})
   if (I.length !== start) return undefined
   return visitor === undefined
     ? { tenant, timestamp: ts, event: o.event, customer, context: c }
@@ -398,6 +402,9 @@ export const compileRegistry = (
 import * as rt from "../validatorRuntime.ts"
 import type { CompiledValidator } from "../validatorRuntime.ts"
 ${imports.join("\n")}
+
+/** The properties of the envelope. */
+const envelopeKeys = ${lit(envelopeKeys)}
 
 ${keyIndex("envelopeIndex", "the properties of the envelope", envelopeKeys)}
 ${constants.join("\n")}

@@ -111,9 +111,10 @@ const insertSorted = (issues: Array<Issue>, start: number, issue: Issue): void =
  * \`quoteKey(k) + unknownSuffix\`, its path \`pathPrefix\` and the escaped
  * key), and each known key whose value is \`undefined\` (which JSON cannot
  * say, but a JavaScript caller can). Neither message depends on the channels.
- * \`indexOf\` gives a known key's index in \`values\`, the values the validator
- * read of the known keys. The issues from \`start\` on are in order, and stay
- * so.
+ * \`indexOf\` gives a known key's index in \`keysInOrder\` (the known keys) and
+ * \`values\` (the values the validator read of them); as objects mostly list
+ * their keys in that order, the key after the last one found is tried first.
+ * The issues from \`start\` on are in order, and stay so.
  */
 export const reportUnknownKeys = (
   issues: Array<Issue>,
@@ -121,15 +122,18 @@ export const reportUnknownKeys = (
   def: AnyEventDefinition,
   o: Record<string, unknown>,
   indexOf: (k: string) => number,
+  keysInOrder: ReadonlyArray<string>,
   values: ReadonlyArray<unknown>,
   prefix: ReadonlyArray<string>,
   pathPrefix: string,
   unknownSuffix: string,
 ): void => {
   const keys = Object.keys(o)
+  let next = 0
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string
-    const known = indexOf(k)
+    const known = keysInOrder[next] === k ? next : indexOf(k)
+    if (known >= 0) next = known + 1
     if (known < 0)
       insertSorted(issues, start, {
         path: pathPrefix + escapePointerToken(k),

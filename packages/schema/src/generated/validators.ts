@@ -6,6 +6,9 @@ import * as rt from "../validatorRuntime.ts"
 import type { CompiledValidator } from "../validatorRuntime.ts"
 import { OotbUserDetailsUpdate as d0 } from "../events/ootb_user_details_update.ts"
 
+/** The properties of the envelope. */
+const envelopeKeys = ["tenant","timestamp","event","customer","visitor","context"]
+
 /** The index of `k` among the properties of the envelope, or -1. */
 const envelopeIndex = (k: string): number => {
   switch (k.length) {
@@ -33,6 +36,9 @@ const envelopeIndex = (k: string): number => {
 const re0 = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/u
 /** Messages of /context/ootb_mobile_number (required) by the channel bits. */
 const required1 = ["ootb_mobile_number is required","ootb_mobile_number is required","ootb_mobile_number is required: the tenant's integration uses the sms channel","ootb_mobile_number is required: the tenant's integration uses the sms channel","ootb_mobile_number is required","ootb_mobile_number is required","ootb_mobile_number is required: the tenant's integration uses the sms channel","ootb_mobile_number is required: the tenant's integration uses the sms channel","ootb_mobile_number is required: the tenant's integration uses the whatsapp channel","ootb_mobile_number is required: the tenant's integration uses the whatsapp channel","ootb_mobile_number is required: the tenant's integration uses the sms and whatsapp channels","ootb_mobile_number is required: the tenant's integration uses the sms and whatsapp channels","ootb_mobile_number is required: the tenant's integration uses the whatsapp channel","ootb_mobile_number is required: the tenant's integration uses the whatsapp channel","ootb_mobile_number is required: the tenant's integration uses the sms and whatsapp channels","ootb_mobile_number is required: the tenant's integration uses the sms and whatsapp channels"]
+
+/** The parameters of `ootb_user_details_update`, in declaration order. */
+const parameterKeys_ootb_user_details_update = ["ootb_email","ootb_mobile_number","ootb_status","ootb_registration_source","ootb_date_of_birth","ootb_allow_email","ootb_allow_sms","ootb_allow_push","ootb_allow_whatsapp","ootb_is_email_verified","ootb_is_mobile_verified","ootb_is_blocked","ootb_is_test","ootb_gender","ootb_country","ootb_city","ootb_address","ootb_first_name","ootb_last_name","ootb_language","ootb_currency","ootb_brand","ootb_alias","ootb_referral_type","ootb_affiliate_id","ootb_platform","ootb_promo_code","ootb_license"]
 
 /** The index of `k` among the parameters of `ootb_user_details_update`, or -1. */
 const parameterIndex_ootb_user_details_update = (k: string): number => {
@@ -423,7 +429,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
         if (typeof v2 !== "string") I.push({ path: "/context/ootb_status", code: "invalid_type", message: "ootb_status must be one of \"Started\", \"Completed\", \"Failed\", got " + rt.describeValue(v2) })
         else if (v2 !== "Started" && v2 !== "Completed" && v2 !== "Failed") I.push({ path: "/context/ootb_status", code: "invalid_value", message: "ootb_status must be one of \"Started\", \"Completed\", \"Failed\", got " + rt.describeValue(v2) })
       }
-      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, d0, c, parameterIndex_ootb_user_details_update, [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27], ["context"], "/context/", " is not a parameter of ootb_user_details_update; only its standard parameters are accepted")
+      if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, d0, c, parameterIndex_ootb_user_details_update, parameterKeys_ootb_user_details_update, [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27], ["context"], "/context/", " is not a parameter of ootb_user_details_update; only its standard parameters are accepted")
     }
   }
   if (customer === undefined) I.push({ path: "/customer", code: "required", message: "customer is required" })
@@ -461,7 +467,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
       }
     }
   }
-  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, d0, o, envelopeIndex, [tenant, timestamp, o.event, customer, visitor, o.context], [], "/", " is not a property of the event envelope (tenant, timestamp, event, customer, visitor, context)")
+  if (n !== rt.countKeys(o)) rt.reportUnknownKeys(I, start, d0, o, envelopeIndex, envelopeKeys, [tenant, timestamp, o.event, customer, visitor, o.context], [], "/", " is not a property of the event envelope (tenant, timestamp, event, customer, visitor, context)")
   if (I.length !== start) return undefined
   return visitor === undefined
     ? { tenant, timestamp: ts, event: o.event, customer, context: c }
