@@ -293,7 +293,7 @@ const compileEventIn = (mod: Module, def: AnyEventDefinition, defName: string): 
     return `  if (${v} !== undefined) {
     m++
     ${fieldCheck(mod, def, spec, v, segments)}
-  }${req ? ` else if (${req}) ${P(segments, "required", "undefined", requiredMask(spec))}` : ""}`
+  }${req ? ` else if (${req} && !rt.has(c, ${lit(name)})) ${P(segments, "required", "undefined", requiredMask(spec))}` : ""}`
   })
   const missingContext = byPath(
     names.filter((name) => requiredWhen(def.fields[name] as FieldSpec) !== undefined),
@@ -312,7 +312,10 @@ const compileEventIn = (mod: Module, def: AnyEventDefinition, defName: string): 
   const checks: Record<"context" | "customer" | "tenant" | "timestamp" | "visitor", string> = {
     context: `if (c === undefined) {
     c = {}
-${missingContext.map((l) => l.replace(/^ {2}/, "")).join("\n")}
+    // A context key holding \`undefined\` is reported as such, not as missing.
+    if (!rt.has(o, "context")) {
+${missingContext.join("\n")}
+    }
   } else {
     n++
     if (!rt.isObject(c)) ${P(["context"], "invalid_type", "c")}
@@ -323,18 +326,24 @@ ${fieldLines.map((l) => l.replace(/^/gm, "    ")).join("\n")}
       if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, ${defName}, c, ${parameterIndex}, ${parameterKeys}, [${names.map((_, i) => `v${i}`).join(", ")}], ${unknownKeyArgs(def, ["context"])})
     }
   }`,
-    customer: `if (customer === undefined) ${P(["customer"], "required")}
+    customer: `if (customer === undefined) {
+    if (!rt.has(o, "customer")) ${P(["customer"], "required")}
+  }
   else {
     n++
     ${idChecks("customer")}
   }`,
-    tenant: `if (tenant === undefined) ${P(["tenant"], "required")}
+    tenant: `if (tenant === undefined) {
+    if (!rt.has(o, "tenant")) ${P(["tenant"], "required")}
+  }
   else {
     n++
     if (typeof tenant !== "number") ${P(["tenant"], "invalid_type", "tenant")}
     else if (!(Number.isSafeInteger(tenant) && tenant > 0)) ${P(["tenant"], "invalid_value", "tenant")}
   }`,
-    timestamp: `if (timestamp === undefined) ${P(["timestamp"], "required")}
+    timestamp: `if (timestamp === undefined) {
+    if (!rt.has(o, "timestamp")) ${P(["timestamp"], "required")}
+  }
   else {
     n++
     if (typeof timestamp !== "string") ${P(["timestamp"], "invalid_type", "timestamp")}

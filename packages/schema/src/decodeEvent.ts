@@ -31,7 +31,9 @@ export const makeDecoder = (options: DecodeOptions = {}): ((input: unknown) => D
     if (validate === undefined) return decodeUnknownKind(input)
     const issues: Array<Issue> = []
     const event = validate(input, mask, issues)
-    return event === undefined ? { ok: false, issues: sortIssues(issues) } : { ok: true, event: event as unknown as KnownEvent }
+    return event === undefined
+      ? { ok: false, issues: sortIssues(issues) }
+      : { ok: true, event: event as unknown as KnownEvent }
   }
 }
 

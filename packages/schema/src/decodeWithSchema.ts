@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import { makeIssue } from "./describeIssue.ts"
 import type { AnyEventDefinition } from "./EventDefinition.ts"
-import { Customer, Tenant, Timestamp, Visitor } from "./EventDefinition.ts"
+import { Customer, envelope, Tenant, Timestamp, Visitor } from "./EventDefinition.ts"
 import type { Channel } from "./Field.ts"
 import { type Issue, type IssueCode, sortIssues } from "./Issue.ts"
 import { getEvent, type KnownEvent } from "./registry.ts"
@@ -71,23 +71,28 @@ const collect = (
   path: ReadonlyArray<PropertyKey>,
   out: Array<Issue>,
   channels: ReadonlyArray<Channel> | undefined,
+  seen: Set<string>,
 ): void => {
   const push = (code: IssueCode) => {
     const segments = path.map(String)
     const issue = makeIssue(def, segments, code, at(input, path), channels)
     // Two checks can fail for the same reason (a non-finite tenant fails
     // both the finite and the integer check): one issue per path and code.
-    if (!out.some((o) => o.path === issue.path && o.code === issue.code)) out.push(issue)
+    const key = `${issue.code} ${issue.path}`
+    if (!seen.has(key)) {
+      seen.add(key)
+      out.push(issue)
+    }
   }
   switch (issue._tag) {
     case "Pointer":
-      collect(def, input, issue.issue, [...path, ...issue.path], out, channels)
+      collect(def, input, issue.issue, [...path, ...issue.path], out, channels, seen)
       break
     case "Composite":
-      for (const i of issue.issues) collect(def, input, i, path, out, channels)
+      for (const i of issue.issues) collect(def, input, i, path, out, channels, seen)
       break
     case "Encoding":
-      collect(def, input, issue.issue, path, out, channels)
+      collect(def, input, issue.issue, path, out, channels, seen)
       break
     case "Filter":
       push((issue.filter.annotations?.["x-code"] as IssueCode | undefined) ?? "invalid_value")
@@ -118,9 +123,10 @@ const issuesOf = (
   channels: ReadonlyArray<Channel> | undefined,
 ): Array<Issue> => {
   const out: Array<Issue> = []
+  const seen = new Set<string>()
   if (Exit.isFailure(exit)) {
     for (const reason of exit.cause.reasons) {
-      if (reason._tag === "Fail") collect(def, input, reason.error.issue, [], out, channels)
+      if (reason._tag === "Fail") collect(def, input, reason.error.issue, [], out, channels, seen)
       else throw new Error(`unexpected failure while decoding: ${String(reason)}`)
     }
   }
@@ -163,7 +169,17 @@ export const decodeWithSchema = (input: unknown, options: DecodeOptions = {}): D
  * @category decoding
  */
 export const decodeUnknownKind = (input: Record<string, unknown>): DecodeResult => {
-  const issues = issuesOf(undefined, input, decodeUnknownEnvelope(input), undefined)
+  // Unknown keys are told here, and only the envelope's own keys go through
+  // the schema: a hostile body with 100k keys costs one pass, not 100k
+  // Effect issues.
+  const envelopeOnly: Record<string, unknown> = {}
+  const issues: Array<Issue> = []
+  for (const k of Object.keys(input)) {
+    if (Object.hasOwn(envelope, k)) envelopeOnly[k] = input[k]
+    else issues.push(makeIssue(undefined, [k], "unknown_property", input[k]))
+  }
+  for (const issue of issuesOf(undefined, envelopeOnly, decodeUnknownEnvelope(envelopeOnly), undefined))
+    issues.push(issue)
   if (typeof input.event === "string") issues.push(makeIssue(undefined, ["event"], "unknown_event", input.event))
   return { ok: false, issues: sortIssues(issues) }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type EnvelopeKey, type AnyEventDefinition, envelope } from "./EventDefinition.ts"
+import { type AnyEventDefinition, type EnvelopeKey, envelope } from "./EventDefinition.ts"
 import { type Channel, codePointLength, expectedOf, type FieldSpec } from "./Field.ts"
 import { describeValue, escapePointerToken, type Issue, type IssueCode } from "./Issue.ts"
 

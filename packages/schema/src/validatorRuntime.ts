@@ -14,7 +14,13 @@
 import { makeIssue } from "./describeIssue.ts"
 import type { AnyEventDefinition } from "./EventDefinition.ts"
 import { channels as allChannels, type Channel, codePointLength as codePointLengthSlow } from "./Field.ts"
-import { describeValue as describeValueSlow, escapePointerToken, type Issue, type IssueCode } from "./Issue.ts"
+import {
+  describeValue as describeValueSlow,
+  escapePointerToken,
+  type Issue,
+  type IssueCode,
+  sortIssues,
+} from "./Issue.ts"
 import { isCalendarDate, todayUtc as todayUtcAt } from "./Timestamp.ts"
 
 /**
@@ -129,19 +135,26 @@ export const reportUnknownKeys = (
   unknownSuffix: string,
 ): void => {
   const keys = Object.keys(o)
+  const found: Array<Issue> = []
   let next = 0
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string
     const known = keysInOrder[next] === k ? next : indexOf(k)
     if (known >= 0) next = known + 1
-    if (known < 0)
-      insertSorted(issues, start, {
+    if (known < 0) {
+      found.push({
         path: pathPrefix + escapePointerToken(k),
         code: "unknown_property",
         message: quoteKey(k) + unknownSuffix,
       })
-    else if (values[known] === undefined)
-      insertSorted(issues, start, makeIssue(def, [...prefix, k], "invalid_type", undefined))
+    } else if (values[known] === undefined) found.push(makeIssue(def, [...prefix, k], "invalid_type", undefined))
+  }
+  if (found.length === 1) insertSorted(issues, start, found[0] as Issue)
+  else if (found.length > 1) {
+    // Many unknown keys: one sort of the lot, not an insertion each (which
+    // would be quadratic in a hostile body's key count).
+    const merged = sortIssues(issues.splice(start).concat(found))
+    for (const issue of merged) issues.push(issue)
   }
 }
 
@@ -416,3 +429,9 @@ export const todayUtc = (): string => {
   }
   return today
 }
+
+/**
+ * Whether an object has its own key: a key holding \`undefined\` is there
+ * (and reported as \`invalid_type\`), not missing.
+ */
+export const has = (o: object, key: string): boolean => Object.hasOwn(o, key)

@@ -151,12 +151,15 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
   let ts: string | undefined
   if (c === undefined) {
     c = {}
-    if ((channels & 1) !== 0) I.push({ path: "/context/ootb_allow_email", code: "required", message: "ootb_allow_email is required: the tenant's integration uses the email channel" })
-    if ((channels & 4) !== 0) I.push({ path: "/context/ootb_allow_push", code: "required", message: "ootb_allow_push is required: the tenant's integration uses the push channel" })
-    if ((channels & 2) !== 0) I.push({ path: "/context/ootb_allow_sms", code: "required", message: "ootb_allow_sms is required: the tenant's integration uses the sms channel" })
-    if ((channels & 8) !== 0) I.push({ path: "/context/ootb_allow_whatsapp", code: "required", message: "ootb_allow_whatsapp is required: the tenant's integration uses the whatsapp channel" })
-    if ((channels & 1) !== 0) I.push({ path: "/context/ootb_email", code: "required", message: "ootb_email is required: the tenant's integration uses the email channel" })
-    if ((channels & 10) !== 0) I.push({ path: "/context/ootb_mobile_number", code: "required", message: required1[channels & 15] as string })
+    // A context key holding `undefined` is reported as such, not as missing.
+    if (!rt.has(o, "context")) {
+      if ((channels & 1) !== 0) I.push({ path: "/context/ootb_allow_email", code: "required", message: "ootb_allow_email is required: the tenant's integration uses the email channel" })
+      if ((channels & 4) !== 0) I.push({ path: "/context/ootb_allow_push", code: "required", message: "ootb_allow_push is required: the tenant's integration uses the push channel" })
+      if ((channels & 2) !== 0) I.push({ path: "/context/ootb_allow_sms", code: "required", message: "ootb_allow_sms is required: the tenant's integration uses the sms channel" })
+      if ((channels & 8) !== 0) I.push({ path: "/context/ootb_allow_whatsapp", code: "required", message: "ootb_allow_whatsapp is required: the tenant's integration uses the whatsapp channel" })
+      if ((channels & 1) !== 0) I.push({ path: "/context/ootb_email", code: "required", message: "ootb_email is required: the tenant's integration uses the email channel" })
+      if ((channels & 10) !== 0) I.push({ path: "/context/ootb_mobile_number", code: "required", message: required1[channels & 15] as string })
+    }
   } else {
     n++
     if (!rt.isObject(c)) I.push({ path: "/context", code: "invalid_type", message: "context must be an object, got " + rt.describeValue(c) })
@@ -224,22 +227,22 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
         m++
         if (typeof v5 !== "string") I.push({ path: "/context/ootb_allow_email", code: "invalid_type", message: "ootb_allow_email must be one of \"Yes\", \"No\", got " + rt.describeValue(v5) })
         else if (v5 !== "Yes" && v5 !== "No") I.push({ path: "/context/ootb_allow_email", code: "invalid_value", message: "ootb_allow_email must be one of \"Yes\", \"No\", got " + rt.describeValue(v5) })
-      } else if ((channels & 1) !== 0) I.push({ path: "/context/ootb_allow_email", code: "required", message: "ootb_allow_email is required: the tenant's integration uses the email channel" })
+      } else if ((channels & 1) !== 0 && !rt.has(c, "ootb_allow_email")) I.push({ path: "/context/ootb_allow_email", code: "required", message: "ootb_allow_email is required: the tenant's integration uses the email channel" })
       if (v7 !== undefined) {
         m++
         if (typeof v7 !== "string") I.push({ path: "/context/ootb_allow_push", code: "invalid_type", message: "ootb_allow_push must be one of \"Yes\", \"No\", got " + rt.describeValue(v7) })
         else if (v7 !== "Yes" && v7 !== "No") I.push({ path: "/context/ootb_allow_push", code: "invalid_value", message: "ootb_allow_push must be one of \"Yes\", \"No\", got " + rt.describeValue(v7) })
-      } else if ((channels & 4) !== 0) I.push({ path: "/context/ootb_allow_push", code: "required", message: "ootb_allow_push is required: the tenant's integration uses the push channel" })
+      } else if ((channels & 4) !== 0 && !rt.has(c, "ootb_allow_push")) I.push({ path: "/context/ootb_allow_push", code: "required", message: "ootb_allow_push is required: the tenant's integration uses the push channel" })
       if (v6 !== undefined) {
         m++
         if (typeof v6 !== "string") I.push({ path: "/context/ootb_allow_sms", code: "invalid_type", message: "ootb_allow_sms must be one of \"Yes\", \"No\", got " + rt.describeValue(v6) })
         else if (v6 !== "Yes" && v6 !== "No") I.push({ path: "/context/ootb_allow_sms", code: "invalid_value", message: "ootb_allow_sms must be one of \"Yes\", \"No\", got " + rt.describeValue(v6) })
-      } else if ((channels & 2) !== 0) I.push({ path: "/context/ootb_allow_sms", code: "required", message: "ootb_allow_sms is required: the tenant's integration uses the sms channel" })
+      } else if ((channels & 2) !== 0 && !rt.has(c, "ootb_allow_sms")) I.push({ path: "/context/ootb_allow_sms", code: "required", message: "ootb_allow_sms is required: the tenant's integration uses the sms channel" })
       if (v8 !== undefined) {
         m++
         if (typeof v8 !== "string") I.push({ path: "/context/ootb_allow_whatsapp", code: "invalid_type", message: "ootb_allow_whatsapp must be one of \"Yes\", \"No\", got " + rt.describeValue(v8) })
         else if (v8 !== "Yes" && v8 !== "No") I.push({ path: "/context/ootb_allow_whatsapp", code: "invalid_value", message: "ootb_allow_whatsapp must be one of \"Yes\", \"No\", got " + rt.describeValue(v8) })
-      } else if ((channels & 8) !== 0) I.push({ path: "/context/ootb_allow_whatsapp", code: "required", message: "ootb_allow_whatsapp is required: the tenant's integration uses the whatsapp channel" })
+      } else if ((channels & 8) !== 0 && !rt.has(c, "ootb_allow_whatsapp")) I.push({ path: "/context/ootb_allow_whatsapp", code: "required", message: "ootb_allow_whatsapp is required: the tenant's integration uses the whatsapp channel" })
       if (v21 !== undefined) {
         m++
         if (typeof v21 !== "string") I.push({ path: "/context/ootb_brand", code: "invalid_type", message: "ootb_brand must be a string of at most 255 characters, got " + rt.describeValue(v21) })
@@ -305,7 +308,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
             if (v0n > 255) I.push({ path: "/context/ootb_email", code: "too_long", message: "ootb_email must be at most 255 characters, got " + v0n })
           }
         }
-      } else if ((channels & 1) !== 0) I.push({ path: "/context/ootb_email", code: "required", message: "ootb_email is required: the tenant's integration uses the email channel" })
+      } else if ((channels & 1) !== 0 && !rt.has(c, "ootb_email")) I.push({ path: "/context/ootb_email", code: "required", message: "ootb_email is required: the tenant's integration uses the email channel" })
       if (v17 !== undefined) {
         m++
         if (typeof v17 !== "string") I.push({ path: "/context/ootb_first_name", code: "invalid_type", message: "ootb_first_name must be a string of at most 255 characters, got " + rt.describeValue(v17) })
@@ -383,7 +386,7 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
             if (v1n > 255) I.push({ path: "/context/ootb_mobile_number", code: "too_long", message: "ootb_mobile_number must be at most 255 characters, got " + v1n })
           }
         }
-      } else if ((channels & 10) !== 0) I.push({ path: "/context/ootb_mobile_number", code: "required", message: required1[channels & 15] as string })
+      } else if ((channels & 10) !== 0 && !rt.has(c, "ootb_mobile_number")) I.push({ path: "/context/ootb_mobile_number", code: "required", message: required1[channels & 15] as string })
       if (v25 !== undefined) {
         m++
         if (typeof v25 !== "string") I.push({ path: "/context/ootb_platform", code: "invalid_type", message: "ootb_platform must be a string of at most 255 characters, got " + rt.describeValue(v25) })
@@ -432,7 +435,9 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
       if (m !== rt.countKeys(c)) rt.reportUnknownKeys(I, start, d0, c, parameterIndex_ootb_user_details_update, parameterKeys_ootb_user_details_update, [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27], ["context"], "/context/", " is not a parameter of ootb_user_details_update; only its standard parameters are accepted")
     }
   }
-  if (customer === undefined) I.push({ path: "/customer", code: "required", message: "customer is required" })
+  if (customer === undefined) {
+    if (!rt.has(o, "customer")) I.push({ path: "/customer", code: "required", message: "customer is required" })
+  }
   else {
     n++
     if (typeof customer !== "string") I.push({ path: "/customer", code: "invalid_type", message: "customer must be a non-empty string of at most 255 characters, got " + rt.describeValue(customer) })
@@ -444,13 +449,17 @@ export const validate_ootb_user_details_update: CompiledValidator = (o, channels
       }
     }
   }
-  if (tenant === undefined) I.push({ path: "/tenant", code: "required", message: "tenant is required" })
+  if (tenant === undefined) {
+    if (!rt.has(o, "tenant")) I.push({ path: "/tenant", code: "required", message: "tenant is required" })
+  }
   else {
     n++
     if (typeof tenant !== "number") I.push({ path: "/tenant", code: "invalid_type", message: "tenant must be a positive integer, got " + rt.describeValue(tenant) })
     else if (!(Number.isSafeInteger(tenant) && tenant > 0)) I.push({ path: "/tenant", code: "invalid_value", message: "tenant must be a positive integer, got " + rt.describeValue(tenant) })
   }
-  if (timestamp === undefined) I.push({ path: "/timestamp", code: "required", message: "timestamp is required" })
+  if (timestamp === undefined) {
+    if (!rt.has(o, "timestamp")) I.push({ path: "/timestamp", code: "required", message: "timestamp is required" })
+  }
   else {
     n++
     if (typeof timestamp !== "string") I.push({ path: "/timestamp", code: "invalid_type", message: "timestamp must be a timestamp YYYY-MM-DD HH:MM:SS.ssssss UTC or RFC 3339 with Z or an offset, and a real instant, got " + rt.describeValue(timestamp) })
