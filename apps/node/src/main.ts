@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { ConfigError, jsonLogger, loadSettings, makeApp, startupLines } from "@cdp/ingest"
 import { serve } from "@hono/node-server"
@@ -25,7 +26,9 @@ try {
 
 const store = await openStore(settings.db)
 const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? "info")
-const app = makeApp({ store, config: settings.config, logger })
+// Node's hash is synchronous: no promise round trip per key check and event id.
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
+const app = makeApp({ store, config: settings.config, logger, sha256 })
 
 const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.env.HOST ?? "0.0.0.0" }, (info) => {
   const url = `http://${info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.address}:${info.port}`

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type IngestConfig, sha256Hex, type Tenant } from "./TenantConfig.ts"
+import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
 const hexBytes = (hex: string): Uint8Array => {
   const out = new Uint8Array(hex.length / 2)
@@ -21,7 +21,7 @@ const hexBytes = (hex: string): Uint8Array => {
  * @since 0.1.0
  * @category auth
  */
-export const makeAuthenticator = (config: IngestConfig) => {
+export const makeAuthenticator = (config: IngestConfig, sha256: Sha256Hex = sha256Hex) => {
   const entries: Array<{ digest: Uint8Array; hex: string; tenant: Tenant }> = []
   for (const tenant of config.tenants)
     for (const k of tenant.keys) entries.push({ digest: hexBytes(k), hex: k, tenant })
@@ -29,7 +29,7 @@ export const makeAuthenticator = (config: IngestConfig) => {
     if (header === undefined) return undefined
     const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
     if (m === null) return undefined
-    const digest = hexBytes(await sha256Hex(m[1] as string))
+    const digest = hexBytes(await sha256(m[1] as string))
     let found: (typeof entries)[number] | undefined
     for (const e of entries) {
       let diff = 0

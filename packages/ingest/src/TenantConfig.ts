@@ -134,7 +134,20 @@ export const parseConfigText = (text: string, source: string): IngestConfig => {
  * @category keys
  */
 export const sha256Hex = async (text: string): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))
+  return hexOf(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))))
+}
+
+/**
+ * A SHA-256 function, hex out. Web Crypto's is asynchronous; a runtime with
+ * a synchronous one (Node's `node:crypto`) can hand it to the app, which
+ * saves a promise round trip per key check and per event id.
+ *
+ * @since 0.1.0
+ * @category keys
+ */
+export type Sha256Hex = (text: string) => string | Promise<string>
+
+const hexOf = (digest: Uint8Array): string => {
   let hex = ""
   for (const b of digest) hex += b.toString(16).padStart(2, "0")
   return hex

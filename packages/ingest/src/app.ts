@@ -28,7 +28,7 @@ import { problem } from "./problem.ts"
 import { makeRateLimiter } from "./RateLimiter.ts"
 import { readBody } from "./readBody.ts"
 import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "./StorePort.ts"
-import type { IngestConfig, Tenant } from "./TenantConfig.ts"
+import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
 /** The largest body accepted: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -51,6 +51,8 @@ export interface AppOptions {
   readonly clock?: () => number
   readonly logger?: Logger
   readonly metrics?: Metrics
+  /** SHA-256 (hex) for key checks and event ids: Web Crypto's by default. */
+  readonly sha256?: Sha256Hex
 }
 
 /** The body of a POST /v1/events answer. @since 0.1.0 @category models */
@@ -86,7 +88,8 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
   const clock = options.clock ?? Date.now
   const logger = options.logger ?? silentLogger
   const metrics = options.metrics ?? makeMetrics()
-  const authenticate = makeAuthenticator(config)
+  const sha256 = options.sha256 ?? sha256Hex
+  const authenticate = makeAuthenticator(config, sha256)
   const takeToken = makeRateLimiter(clock)
   const decoders = new Map<number, (input: unknown) => DecodeResult>()
   for (const t of config.tenants) decoders.set(t.id, makeDecoder({ channels: t.channels }))
@@ -113,7 +116,8 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     const seconds = (performance.now() - start) / 1000
     metrics.requests.inc({ method: c.req.method, route, status: String(status) })
     metrics.latency.observe(seconds, { route })
-    logger.log(status >= 500 ? "error" : "info", "request", {
+    // Successful requests log at debug: the default level keeps refusals and failures.
+    logger.log(status >= 500 ? "error" : status >= 400 ? "info" : "debug", "request", {
       requestId,
       method: c.req.method,
       route,
@@ -198,20 +202,25 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
       const ev = r.event
       const slot = toStore.length
       storeIndex.push(i)
-      toStore.push(undefined as unknown as NewEvent)
-      pending.push(
-        eventId(ev).then((id) => {
-          toStore[slot] = {
-            tenant: tenant.id,
-            customer: ev.customer,
-            id,
-            event: ev.event,
-            timestamp: ev.timestamp,
-            receivedAt,
-            context: ev.context as Record<string, unknown>,
-          }
-        }),
-      )
+      const stored = (id: string): NewEvent => ({
+        tenant: tenant.id,
+        customer: ev.customer,
+        id,
+        event: ev.event,
+        timestamp: ev.timestamp,
+        receivedAt,
+        context: ev.context as Record<string, unknown>,
+      })
+      const id = eventId(ev, sha256)
+      if (typeof id === "string") toStore.push(stored(id))
+      else {
+        toStore.push(undefined as unknown as NewEvent)
+        pending.push(
+          id.then((id) => {
+            toStore[slot] = stored(id)
+          }),
+        )
+      }
     }
     if (pending.length > 0) await Promise.all(pending)
 

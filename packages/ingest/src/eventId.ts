@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type Sha256Hex, sha256Hex } from "./TenantConfig.ts"
 
 /** Canonical JSON: keys sorted at every level, no whitespace. */
 export const canonicalJson = (value: unknown): string => {
@@ -36,20 +37,18 @@ export const timePrefix = (ts: string): string => {
   return (d.getTime() - EPOCH_0001).toString(16).padStart(12, "0") + (+ts.slice(23, 26)).toString(16).padStart(3, "0")
 }
 
-const hex = (bytes: Uint8Array, n: number): string => {
-  let s = ""
-  for (let i = 0; i < n; i++) s += (bytes[i] as number).toString(16).padStart(2, "0")
-  return s
-}
-
 /**
- * The id of a decoded event: 15 hex digits of event time, then 32 of the
- * SHA-256 of its canonical form.
+ * The id of a decoded event: 15 hex digits of event time, then the first 32
+ * hex digits of the SHA-256 of its canonical form.
  *
  * @since 0.1.0
  * @category ids
  */
-export const eventId = async (event: { readonly timestamp: string }): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(event))))
-  return timePrefix(event.timestamp) + hex(digest, 16)
+export const eventId = (
+  event: { readonly timestamp: string },
+  sha256: Sha256Hex = sha256Hex,
+): string | Promise<string> => {
+  const prefix = timePrefix(event.timestamp)
+  const digest = sha256(canonicalJson(event))
+  return typeof digest === "string" ? prefix + digest.slice(0, 32) : digest.then((d) => prefix + d.slice(0, 32))
 }
