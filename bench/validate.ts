@@ -9,9 +9,13 @@
  * of a contender is its median ops/s over the rounds. Each result's issue
  * count is summed and printed, so the JIT cannot drop the work.
  *
- * Environment: BENCH_ROUNDS (default 7), BENCH_MS (time per contender, pool
- * and round; default 400), BENCH_COPIES (parsed copies of each event; 200),
- * BENCH_ONLY (a comma-separated list of contenders, for quick looks).
+ * Throughput is counted per second of CPU time of this process by default,
+ * so that other processes on a shared machine do not move the figures.
+ *
+ * Environment: BENCH_ROUNDS (default 7), BENCH_MS (wall-clock time per
+ * contender, pool and round; default 400), BENCH_COPIES (parsed copies of each
+ * event; 200), BENCH_CLOCK (cpu, the default, or wall), BENCH_ONLY (a
+ * comma-separated list of contenders, for quick looks).
  */
 import { contenders as all, type Contender } from "./contenders.ts"
 import { invalidEvents, validEvents } from "./events.ts"
@@ -24,6 +28,12 @@ const envInt = (name: string, fallback: number): number => {
 const ROUNDS = envInt("BENCH_ROUNDS", 7)
 const MS = envInt("BENCH_MS", 400)
 const COPIES = envInt("BENCH_COPIES", 200)
+/**
+ * What a second is: CPU time of this process (default), so that other
+ * processes on a shared machine slow no contender down in the figures, or
+ * wall-clock time (BENCH_CLOCK=wall).
+ */
+const CLOCK = process.env["BENCH_CLOCK"] === "wall" ? "wall" : "cpu"
 /** BENCH_ONLY=ours,ajv runs only these (Ajv is always kept: it is the yardstick). */
 const only = process.env["BENCH_ONLY"]?.split(",")
 const contenders = only ? all.filter((c) => c.name === "ajv" || only.includes(c.name)) : all
@@ -70,7 +80,10 @@ if (disagreements > 0) {
 
 interface Sample {
   readonly ops: number
+  /** Wall-clock seconds. */
   readonly seconds: number
+  /** CPU seconds of this process (all its threads, so the GC's helpers too). */
+  readonly cpuSeconds: number
   readonly accepted: number
   readonly issues: number
 }
@@ -82,6 +95,7 @@ const run = (check: Contender["check"], events: ReadonlyArray<unknown>, ms: numb
   let ops = 0
   let accepted = 0
   let issues = 0
+  const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const end = t0 + ms
   let t = t0
@@ -95,7 +109,8 @@ const run = (check: Contender["check"], events: ReadonlyArray<unknown>, ms: numb
     ops += 64
     t = performance.now()
   } while (t < end)
-  return { ops, seconds: (t - t0) / 1000, accepted, issues }
+  const cpu = process.cpuUsage(cpu0)
+  return { ops, seconds: (t - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, accepted, issues }
 }
 
 const slot = (c: Contender): number => (c.name === "effect" ? Math.max(50, Math.round(MS * REFERENCE_SHARE)) : MS)
@@ -112,11 +127,15 @@ for (let w = 0; w < 3; w++) {
 }
 
 type Kind = "valid" | "invalid"
+/** Ops per CPU second, per round: the figures (see CLOCK). */
 const samples: Record<string, Record<Kind, Array<number>>> = {}
+/** Ops per wall-clock second, per round: for the record. */
+const wallSamples: Record<string, Record<Kind, Array<number>>> = {}
 /** What each contender said while timed, printed so that no result goes unused. */
 const said: Record<string, { accepted: number; issues: number }> = {}
 for (const c of contenders) {
   samples[c.name] = { valid: [], invalid: [] }
+  wallSamples[c.name] = { valid: [], invalid: [] }
   said[c.name] = { accepted: 0, issues: 0 }
 }
 
@@ -125,7 +144,8 @@ for (let r = 0; r < ROUNDS; r++) {
   for (const kind of ["valid", "invalid"] as const) {
     for (const c of order) {
       const s = run(c.check, kind === "valid" ? validPool : invalidPool, slot(c))
-      samples[c.name]![kind].push(s.ops / s.seconds)
+      samples[c.name]![kind].push(CLOCK === "cpu" ? s.ops / s.cpuSeconds : s.ops / s.seconds)
+      wallSamples[c.name]![kind].push(s.ops / s.seconds)
       said[c.name]!.accepted += s.accepted
       said[c.name]!.issues += s.issues
     }
@@ -155,7 +175,8 @@ const fmt = (n: number): string => n.toLocaleString("en-US").padStart(12)
 const pct = (x: number): string => `±${(x * 50).toFixed(0)}%`.padStart(5)
 console.log(
   `validation benchmark: ${validEvents.length} valid and ${invalidEvents.length} invalid events, ${COPIES} parsed copies each; ` +
-    `${ROUNDS} rounds of ${MS} ms per contender and pool (reference ${slot({ name: "effect" } as Contender)} ms); node ${process.version}`,
+    `${ROUNDS} rounds of ${MS} ms per contender and pool (reference ${slot({ name: "effect" } as Contender)} ms); ` +
+    `ops per ${CLOCK === "cpu" ? "CPU" : "wall-clock"} second; node ${process.version}`,
 )
 console.log("")
 console.log(
@@ -176,6 +197,14 @@ if (samples["ours"])
     `${"".padEnd(10)} ours / ajv, median of the per-round ratios (a cross-check on a noisy machine): ` +
       `${paired("valid").toFixed(2)}x / ${paired("invalid").toFixed(2)}x`,
   )
+if (samples["ours"] && CLOCK === "cpu") {
+  const wall = (name: string, kind: Kind) => median(wallSamples[name]![kind])
+  console.log(
+    `${"".padEnd(10)} wall-clock medians, ours / ajv: ${(wall("ours", "valid") / wall("ajv", "valid")).toFixed(2)}x / ` +
+      `${(wall("ours", "invalid") / wall("ajv", "invalid")).toFixed(2)}x (ours ${Math.round(wall("ours", "valid")).toLocaleString("en-US")} / ` +
+      `${Math.round(wall("ours", "invalid")).toLocaleString("en-US")} ops/s)`,
+  )
+}
 console.log("")
 console.log(
   `issues per invalid event: ${contenders.map((c) => `${c.name} [${issueCounts[c.name]!.join(", ")}]`).join("; ")}`,
