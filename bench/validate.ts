@@ -37,7 +37,7 @@ const CLOCK = process.env["BENCH_CLOCK"] === "wall" ? "wall" : "cpu"
 /** BENCH_ONLY=ours,ajv runs only these (Ajv is always kept: it is the yardstick). */
 const only = process.env["BENCH_ONLY"]?.split(",")
 const contenders = only ? all.filter((c) => c.name === "ajv" || only.includes(c.name)) : all
-/** The reference decoder is two orders of magnitude slower: a shorter slot. */
+/** The reference decoder is some 25 to 30 times slower: a shorter slot. */
 const REFERENCE_SHARE = 0.25
 
 /** Fresh objects, parsed one by one from JSON, events interleaved. */
