@@ -1,0 +1,139 @@
+/**
+ * Graceful shutdown of the Node service: on SIGTERM or SIGINT it stops
+ * accepting connections, finishes the requests in flight (here: POSTs whose
+ * bodies are still streaming in), closes the database and exits 0.
+ */
+import { existsSync, statSync } from "node:fs"
+import { connect } from "node:net"
+import { bearer, contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
+import { afterEach, describe, expect, it } from "vitest"
+import {
+  type Exit,
+  integrityCheck,
+  makeWorkspace,
+  sleep,
+  startService,
+  tenantOf,
+  type Workspace,
+} from "./nodeService.ts"
+
+const EVENT = "ootb_user_details_update"
+const SLOW_REQUESTS = 4
+const PIECES = 6
+const PIECE_MS = 200
+
+/** Whether a new TCP connection to the server's port is refused. */
+const connectionRefused = (baseUrl: string): Promise<string> =>
+  new Promise((resolve) => {
+    const url = new URL(baseUrl)
+    const socket = connect(Number(url.port), url.hostname)
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve("connected")
+    })
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)))
+  })
+
+describe("graceful shutdown", () => {
+  let ws: Workspace | undefined
+  let server: ServerProcess | undefined
+  afterEach(async () => {
+    await server?.stop("SIGKILL")
+    server = undefined
+    await ws?.remove()
+  })
+
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "on %s: finishes in-flight requests with 202, refuses new connections, exits 0, closes the database",
+    async (signal) => {
+      ws = await makeWorkspace(`shutdown-${signal}`)
+      server = await startService(ws)
+      const baseUrl = server.baseUrl
+      const tenant = tenantOf(ws.tenants, contractTenantIds.A)
+      const customers = Array.from({ length: SLOW_REQUESTS }, (_, i) => `shutdown-${signal}-${i}`)
+
+      // Slow POSTs: each body (a batch of two events) streams in over ~1.2 s.
+      const pulled = customers.map(() => 0)
+      const slow = customers.map(async (customer, i) => {
+        const text = JSON.stringify([
+          { tenant: tenant.id, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer },
+          {
+            tenant: tenant.id,
+            timestamp: "2024-05-27 10:31:00.000000 UTC",
+            event: EVENT,
+            customer,
+            context: { ootb_city: `City ${i}`, ootb_is_test: true },
+          },
+        ])
+        const size = Math.ceil(text.length / PIECES)
+        const encoder = new TextEncoder()
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const n = pulled[i] as number
+            if (n > 0) await sleep(PIECE_MS)
+            pulled[i] = n + 1
+            if (n * size >= text.length) controller.close()
+            else controller.enqueue(encoder.encode(text.slice(n * size, (n + 1) * size)))
+          },
+        })
+        const res = await fetch(urlOf(baseUrl, "/v1/events"), {
+          method: "POST",
+          headers: { "content-type": "application/json", ...bearer(tenant.key) },
+          body,
+          duplex: "half",
+        } as RequestInit)
+        return { status: res.status, body: (await res.json()) as { accepted: number }, at: Date.now() }
+      })
+      // Every slow request is under way: its headers went, its body is coming.
+      const deadline = Date.now() + 10_000
+      while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
+      expect(
+        pulled.every((n) => n >= 2 && n < PIECES),
+        `pieces sent: ${pulled}`,
+      ).toBe(true)
+
+      const child = server.child
+      const exited = new Promise<Exit>((resolve) => child.once("exit", (code, sig) => resolve({ code, signal: sig })))
+      const signalledAt = Date.now()
+      process.kill(child.pid as number, signal)
+
+      // New connections are refused while the slow ones are still streaming.
+      await sleep(150)
+      const refused = await connectionRefused(baseUrl)
+      const stillStreaming = pulled.filter((n) => n < PIECES).length
+      expect(refused, "a new connection after the signal").toBe("ECONNREFUSED")
+      expect(stillStreaming, "slow requests still streaming when the new connection was tried").toBeGreaterThan(0)
+      await expect(fetch(urlOf(baseUrl, "/healthz"))).rejects.toThrow()
+
+      // The in-flight requests complete, every event accepted.
+      const answers = await Promise.all(slow)
+      for (const a of answers) {
+        expect(a.status).toBe(202)
+        expect(a.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 })
+      }
+      // The process exits 0 within a few seconds of the last answer (at most
+      // the server's keep-alive timeout of 5 s, for the idle connections of
+      // those answers), long before its own 10 s limit.
+      const exit = await Promise.race([exited, sleep(9000).then(() => "still running" as const)])
+      const lastAnswer = Math.max(...answers.map((a) => a.at))
+      expect(exit, server.output()).toEqual({ code: 0, signal: null })
+      expect(Date.now() - lastAnswer, "ms from the last answer to the exit").toBeLessThan(6000)
+      expect(Date.now() - signalledAt, "ms from the signal to the exit").toBeLessThan(PIECES * PIECE_MS + 6000)
+      server = undefined
+
+      // The database was closed cleanly: its write-ahead log checkpointed away, the file sound.
+      const wal = `${ws.db}-wal`
+      expect(existsSync(wal) ? statSync(wal).size : 0, "bytes left in the write-ahead log").toBe(0)
+      expect(integrityCheck(ws.db)).toEqual(["ok"])
+      // And everything acknowledged is there after a restart.
+      server = await startService(ws)
+      for (const [i, customer] of customers.entries()) {
+        const profile = await getCustomer(server.baseUrl, tenant.key, customer)
+        expect(profile.status, profile.text).toBe(200)
+        expect(profile.body.attributes).toEqual({ ootb_city: `City ${i}`, ootb_is_test: true })
+      }
+      expect(await server.stop("SIGTERM")).toBe(0)
+      server = undefined
+    },
+  )
+})
