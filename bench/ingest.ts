@@ -1,0 +1,516 @@
+/**
+ * `pnpm bench:ingest`: how many events per second the real ingestion service
+ * takes over HTTP, durably, against a bare Hono handler on the same runtime
+ * (the ceiling of HTTP plus `JSON.parse` there). See README.md
+ * ("bench:ingest") for how to read the output.
+ *
+ * Contenders are child processes, started once and kept up side by side:
+ * - `service`: apps/node/src/main.ts, SQLite in a fresh temp folder, one
+ *   tenant (no rate limit, no channels) in a temp INGEST_CONFIG;
+ * - `bare`: bareServer.ts (@hono/node-server, parse the JSON, answer 202).
+ * More runtimes (Bun, Deno) and stores (PostgreSQL) join as more entries of
+ * `allContenders`, each with the bare contender it is compared with.
+ *
+ * Workloads: `single` (one event per POST) and `batch` (BENCH_BATCH_SIZE
+ * events per POST). Every event is unique (its customer, timestamp and a few
+ * attributes vary with a counter), so each one takes the insert path, never
+ * the duplicate path. Bodies are rendered from a template split once, so the
+ * load generator spends well under a microsecond per event on them.
+ *
+ * Method: loadgen.ts in this process (keep-alive connections, one request in
+ * flight on each, a fresh body per request; cheaper on the client than
+ * autocannon, see there). Preflight (one single and one batch POST, answers
+ * checked), then a warm-up of every contender on every workload, then ROUNDS
+ * rounds, in each of which every workload runs every contender for
+ * BENCH_SECONDS, contenders in an order rotated per round so that machine
+ * drift hits them alike. Figures are medians over the rounds. Latencies are
+ * per request, send to last byte of the answer, 2xx answers only; non-2xx
+ * answers, socket errors, timeouts and unreadable 2xx bodies are errors; events
+ * of 2xx answers that were not `accepted` (duplicates, rejections) are counted
+ * apart as `unaccepted`. Afterwards the service is stopped (SIGTERM,
+ * graceful) and its SQLite file opened read-only: it must hold at least as
+ * many events as the 202 answers acknowledged.
+ *
+ * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (2),
+ * BENCH_CONNECTIONS (50, single), BENCH_BATCH_CONNECTIONS (see below),
+ * BENCH_BATCH_SIZE (100), BENCH_WORKLOADS (single,batch), BENCH_ONLY
+ * (contender names, e.g. service), BENCH_CPU_PROF (a folder: profile the
+ * service process with --cpu-prof there), BENCH_LOG_LEVEL (the service's
+ * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1.
+ */
+import { execFileSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { contractConfig } from "@cdp/testkit/http/contractTenants.ts"
+import { type ServerProcess, startServer } from "@cdp/testkit/serverProcess.ts"
+import Database from "better-sqlite3"
+import { runLoad } from "./loadgen.ts"
+
+const envInt = (name: string, fallback: number): number => {
+  const n = Number(process.env[name])
+  return Number.isInteger(n) && n > 0 ? n : fallback
+}
+
+const ROUNDS = envInt("BENCH_ROUNDS", 5)
+const SECONDS = envInt("BENCH_SECONDS", 5)
+const WARMUP_SECONDS = envInt("BENCH_WARMUP_SECONDS", 2)
+const BATCH_SIZE = envInt("BENCH_BATCH_SIZE", 100)
+const SINGLE_CONNECTIONS = envInt("BENCH_CONNECTIONS", 50)
+/**
+ * Batches: fewer connections. 50 connections of 100 events keep 5,000 events
+ * in flight, which only queues them (latency grows, throughput does not); 10
+ * keep both servers saturated on 2 cores. See README.md.
+ */
+const BATCH_CONNECTIONS = envInt("BENCH_BATCH_CONNECTIONS", 10)
+const CPU_PROF = process.env["BENCH_CPU_PROF"]
+const LOG_LEVEL = process.env["BENCH_LOG_LEVEL"] ?? "warn"
+const TENANT = 567
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = join(here, "..")
+
+// --- events -------------------------------------------------------------------
+
+/** The seed document's example, all 28 parameters. */
+const seedContext = {
+  ootb_email: "john.doe@example.com",
+  ootb_mobile_number: "+1234567890",
+  ootb_status: "Completed",
+  ootb_registration_source: "product page",
+  ootb_date_of_birth: "1990-01-15",
+  ootb_allow_email: "Yes",
+  ootb_allow_sms: "Yes",
+  ootb_allow_push: "Yes",
+  ootb_allow_whatsapp: "Yes",
+  ootb_is_email_verified: true,
+  ootb_is_mobile_verified: true,
+  ootb_is_blocked: false,
+  ootb_is_test: false,
+  ootb_gender: "male",
+  ootb_country: "US",
+  ootb_city: "@@CITY@@",
+  ootb_address: "Street 1111",
+  ootb_first_name: "@@FIRST@@",
+  ootb_last_name: "Doe",
+  ootb_language: "en",
+  ootb_currency: "USD",
+  ootb_brand: "",
+  ootb_alias: "johndoe90",
+  ootb_referral_type: "Advertising",
+  ootb_affiliate_id: "",
+  ootb_platform: "iOS",
+  ootb_promo_code: "WELCOME2024",
+  ootb_license: "licenseXYZ",
+}
+
+const prototype = {
+  tenant: TENANT,
+  timestamp: "@@TS@@",
+  event: "ootb_user_details_update",
+  customer: "@@CUSTOMER@@",
+  context: seedContext,
+}
+
+/** The event JSON cut at its placeholders: literal, name, literal, name, ... */
+const pieces = JSON.stringify(prototype).split(/@@([A-Z]+)@@/)
+if (pieces.filter((_, i) => i % 2 === 1).join() !== "TS,CUSTOMER,CITY,FIRST") {
+  throw new Error(`unexpected template order: ${pieces.join("|")}`)
+}
+const [p0, , p1, , p2, , p3, , p4] = pieces as [string, string, string, string, string, string, string, string, string]
+const CUSTOMERS = 10_000
+const CITIES = ["NYC", "Lisbon", "Berlin", "Tokyo", "Lagos", "Lima", "Oslo", "Pune"]
+const FIRST = ["John", "Ana", "Maria", "Kenji", "Ada", "Luis", "Ingrid", "Ravi", "Zoë"]
+const BASE_MS = Date.UTC(2024, 4, 27, 10, 30)
+
+/** A fresh serial for every event this process renders: no two are equal. */
+let serial = 0
+/** Event number n in the documented timestamp form, n milliseconds after BASE_MS. */
+const timestamp = (n: number): string => {
+  const iso = new Date(BASE_MS + n).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000 UTC`
+}
+const eventText = (): string => {
+  const n = serial++
+  return (
+    p0 +
+    timestamp(n) +
+    p1 +
+    `bench-${n % CUSTOMERS}` +
+    p2 +
+    CITIES[n % CITIES.length] +
+    p3 +
+    FIRST[n % FIRST.length] +
+    p4
+  )
+}
+const batchText = (size: number): string => {
+  let s = "["
+  for (let i = 0; i < size; i++) s += (i === 0 ? "" : ",") + eventText()
+  return `${s}]`
+}
+
+interface Workload {
+  readonly name: string
+  readonly eventsPerRequest: number
+  readonly connections: number
+  readonly body: () => string
+}
+
+const allWorkloads: ReadonlyArray<Workload> = [
+  { name: "single", eventsPerRequest: 1, connections: SINGLE_CONNECTIONS, body: eventText },
+  { name: "batch", eventsPerRequest: BATCH_SIZE, connections: BATCH_CONNECTIONS, body: () => batchText(BATCH_SIZE) },
+]
+const workloadFilter = process.env["BENCH_WORKLOADS"]?.split(",")
+const workloads = workloadFilter ? allWorkloads.filter((w) => workloadFilter.includes(w.name)) : allWorkloads
+
+// --- contenders ---------------------------------------------------------------
+
+/** A started contender. */
+interface Running {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly process: ServerProcess
+  /** Checks a preflight answer; returns a complaint or undefined. */
+  readonly check: (status: number, body: unknown, events: number) => string | undefined
+  /** Stops it; a store-backed contender then counts the events it holds. */
+  readonly stop: () => Promise<{ readonly stored?: number; readonly exit: number | null }>
+  /** Counters of the contender's own /metrics, when it has them. */
+  readonly metrics?: () => Promise<Record<string, number>>
+}
+
+interface Contender {
+  /** The key of its figures: `service` reports as `single`, others as `<name>_single`. */
+  readonly name: string
+  readonly runtime: string
+  /** The contender its ratio is taken against (a bare handler on the same runtime). */
+  readonly baseline?: string
+  readonly start: () => Promise<Running>
+}
+
+const acceptedCheck = (status: number, body: unknown, events: number): string | undefined => {
+  const b = body as { accepted?: number; rejected?: number; results?: Array<{ issues?: unknown }> }
+  if (status !== 202 || b.accepted !== events) {
+    return `expected 202 with ${events} accepted, got ${status} ${JSON.stringify(body).slice(0, 600)}`
+  }
+  return undefined
+}
+
+const nodeService: Contender = {
+  name: "service",
+  runtime: `node ${process.version}`,
+  baseline: "bare",
+  start: async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cdp-bench-ingest-"))
+    const db = join(dir, "ingest.db")
+    const key = `cdp_bench_${randomBytes(24).toString("hex")}`
+    const configPath = join(dir, "tenants.json")
+    writeFileSync(configPath, JSON.stringify(await contractConfig([{ id: TENANT, key, channels: [] }])))
+    const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : []
+    const proc = await startServer({
+      command: process.execPath,
+      args: [...profile, "--import", "tsx", "src/main.ts"],
+      cwd: join(repo, "apps/node"),
+      env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: db, INGEST_CONFIG: configPath, LOG_LEVEL },
+    })
+    return {
+      url: proc.baseUrl,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      process: proc,
+      check: acceptedCheck,
+      metrics: async () => {
+        const text = await (await fetch(`${proc.baseUrl}/metrics`)).text()
+        const out: Record<string, number> = {}
+        for (const m of text.matchAll(/^ingest_events_total\{status="(\w+)"\} (\d+)$/gm))
+          out[m[1] as string] = +(m[2] as string)
+        return out
+      },
+      stop: async () => {
+        const exit = await proc.stop("SIGTERM")
+        const sqlite = new Database(db, { readonly: true, fileMustExist: true })
+        const stored = (sqlite.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n
+        sqlite.close()
+        if (process.env["BENCH_KEEP_DB"] === "1") process.stderr.write(`kept ${db}\n`)
+        else rmSync(dir, { recursive: true, force: true })
+        return { stored, exit }
+      },
+    }
+  },
+}
+
+const nodeBare: Contender = {
+  name: "bare",
+  runtime: `node ${process.version}`,
+  start: async () => {
+    const proc = await startServer({
+      command: process.execPath,
+      args: ["--import", "tsx", "bareServer.ts"],
+      cwd: here,
+      env: { PORT: "0", HOST: "127.0.0.1" },
+    })
+    return {
+      url: proc.baseUrl,
+      headers: { "content-type": "application/json" },
+      process: proc,
+      check: acceptedCheck,
+      stop: async () => ({ exit: await proc.stop("SIGTERM") }),
+    }
+  },
+}
+
+const allContenders: ReadonlyArray<Contender> = [nodeService, nodeBare]
+const only = process.env["BENCH_ONLY"]?.split(",")
+const contenders = only ? allContenders.filter((c) => only.includes(c.name)) : allContenders
+
+// --- measuring ------------------------------------------------------------------
+
+interface Sample {
+  readonly requestsPerSec: number
+  readonly eventsPerSec: number
+  readonly p50: number
+  readonly p99: number
+  /** Events acknowledged (sum of `accepted` of the 2xx answers, drain included). */
+  readonly accepted: number
+  /** 2xx answers in the window that accepted fewer events than were sent (duplicates, rejections). */
+  readonly short: number
+  readonly errors: number
+  readonly statuses: Readonly<Record<string, number>>
+  /** CPU time of the contender's process (all threads) per acknowledged event, µs; NaN where unknown. */
+  readonly cpuUsPerEvent: number
+}
+
+/** CPU time (user + system, all threads) a process has used so far, µs, from /proc (Linux); NaN elsewhere. */
+const cpuUs = (pid: number | undefined): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
+  }
+}
+/** USER_HZ: 100 on every Linux build this runs on. */
+const CLOCK_TICKS = 100
+
+const percentile = (sorted: Float64Array, q: number): number =>
+  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
+
+/** Runs one workload against one contender for `seconds`. */
+const measure = async (running: Running, w: Workload, seconds: number): Promise<Sample> => {
+  const pid = running.process.child.pid
+  const cpu0 = cpuUs(pid)
+  const r = await runLoad({
+    url: running.url,
+    path: "/v1/events",
+    headers: running.headers,
+    connections: w.connections,
+    seconds,
+    body: w.body,
+  })
+  let non2xx = 0
+  let answered = 0
+  for (const [code, count] of Object.entries(r.statuses)) {
+    answered += count
+    if (+code < 200 || +code > 299) non2xx += count
+  }
+  return {
+    requestsPerSec: r.ok / r.seconds,
+    eventsPerSec: (r.ok * w.eventsPerRequest) / r.seconds,
+    p50: percentile(r.latencies, 0.5),
+    p99: percentile(r.latencies, 0.99),
+    accepted: r.accepted,
+    short: (answered - non2xx) * w.eventsPerRequest - r.accepted,
+    errors: non2xx + r.socketErrors + r.timeouts + r.unreadable,
+    statuses: r.statuses,
+    cpuUsPerEvent: (cpuUs(pid) - cpu0) / r.accepted,
+  }
+}
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+const round2 = (x: number): number => Math.round(x * 100) / 100
+const round3 = (x: number): number => Math.round(x * 1000) / 1000
+const label = (c: Contender, w: Workload): string => (c.name === "service" ? w.name : `${c.name}_${w.name}`)
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+// --- run ------------------------------------------------------------------------
+
+const started = new Map<string, Running>()
+/** Events the contenders acknowledged with 2xx, per contender (preflight and warm-up included). */
+const acknowledged = new Map<string, number>()
+const ack = (name: string, events: number) => acknowledged.set(name, (acknowledged.get(name) ?? 0) + events)
+
+const stopAll = async () => {
+  for (const [name, r] of started) {
+    started.delete(name)
+    await r.stop().catch(() => {})
+  }
+}
+process.on("SIGINT", () => {
+  void stopAll().finally(() => process.exit(130))
+})
+
+const loadAtStart = loadavg()[0] as number
+/** The commit measured, `+dirty` when the work tree of the service's code differs from it. */
+const revision = (() => {
+  try {
+    const git = (...args: Array<string>) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim()
+    const dirty = git("status", "--porcelain", "--", "apps", "packages") !== ""
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+dirty" : ""}`
+  } catch {
+    return "unknown"
+  }
+})()
+try {
+  log(
+    `bench:ingest on node ${process.version}: ${contenders.map((c) => c.name).join(", ")}; ` +
+      workloads.map((w) => `${w.name} (${w.eventsPerRequest}/POST, ${w.connections} conn)`).join(", ") +
+      `; ${ROUNDS} rounds of ${SECONDS} s, warm-up ${WARMUP_SECONDS} s`,
+  )
+  for (const c of contenders) {
+    const r = await c.start()
+    started.set(c.name, r)
+    log(`${c.name}: ${r.url}`)
+  }
+
+  // Preflight: each workload's body is answered 202 with every event accepted.
+  for (const c of contenders) {
+    const r = started.get(c.name) as Running
+    for (const w of workloads) {
+      const res = await fetch(`${r.url}/v1/events`, { method: "POST", headers: r.headers, body: w.body() })
+      const complaint = r.check(res.status, await res.json(), w.eventsPerRequest)
+      if (complaint) throw new Error(`${c.name} ${w.name} preflight: ${complaint}`)
+      ack(c.name, w.eventsPerRequest)
+    }
+  }
+
+  for (const w of workloads) {
+    for (const c of contenders) {
+      const s = await measure(started.get(c.name) as Running, w, WARMUP_SECONDS)
+      ack(c.name, s.accepted)
+      log(`warm-up ${label(c, w)}: ${Math.round(s.eventsPerSec)} events/s, ${s.errors} errors`)
+    }
+  }
+
+  const samples = new Map<string, Array<Sample>>()
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const w of workloads) {
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender)
+      for (const c of order) {
+        const s = await measure(started.get(c.name) as Running, w, SECONDS)
+        ack(c.name, s.accepted)
+        const key = label(c, w)
+        samples.set(key, [...(samples.get(key) ?? []), s])
+        log(
+          `round ${round + 1} ${key}: ${Math.round(s.eventsPerSec)} events/s (${Math.round(s.requestsPerSec)} req/s), ` +
+            `p50 ${round2(s.p50)} ms, p99 ${round2(s.p99)} ms, ${s.errors} errors, ${s.short} unaccepted` +
+            (s.errors > 0 ? ` ${JSON.stringify(s.statuses)}` : ""),
+        )
+      }
+    }
+  }
+
+  // Durability: stop every contender; a store holds at least what it acknowledged.
+  const durability: Record<string, { acknowledged: number; stored: number; metrics?: Record<string, number> }> = {}
+  for (const c of contenders) {
+    const r = started.get(c.name) as Running
+    const metrics = r.metrics ? await r.metrics() : undefined
+    started.delete(c.name)
+    const { stored, exit } = await r.stop()
+    if (exit !== 0) log(`${c.name} exited with ${exit}`)
+    if (stored !== undefined) {
+      durability[c.name] = { acknowledged: acknowledged.get(c.name) ?? 0, stored, ...(metrics ? { metrics } : {}) }
+    }
+  }
+
+  // Report.
+  const eventsPerSec: Record<string, number> = {}
+  const latencyMs: Record<string, { p50: number; p99: number }> = {}
+  const cpuUsPerEvent: Record<string, number | null> = {}
+  const errors: Record<string, number> = {}
+  const unaccepted: Record<string, number> = {}
+  log("")
+  log(
+    "contender/workload     events/s  (min..max)            req/s   p50 ms   p99 ms  cpu µs/event  errors  unaccepted",
+  )
+  for (const w of workloads) {
+    for (const c of contenders) {
+      const key = label(c, w)
+      const ss = samples.get(key) ?? []
+      const eps = ss.map((s) => s.eventsPerSec)
+      eventsPerSec[key] = Math.round(median(eps))
+      latencyMs[key] = { p50: round3(median(ss.map((s) => s.p50))), p99: round3(median(ss.map((s) => s.p99))) }
+      const cpu = median(ss.map((s) => s.cpuUsPerEvent))
+      cpuUsPerEvent[key] = Number.isFinite(cpu) ? round2(cpu) : null
+      errors[key] = ss.reduce((a, s) => a + s.errors, 0)
+      unaccepted[key] = ss.reduce((a, s) => a + s.short, 0)
+      const range = `(${Math.round(Math.min(...eps))}..${Math.round(Math.max(...eps))})`
+      log(
+        `${key.padEnd(20)} ${String(eventsPerSec[key]).padStart(10)}  ${range.padEnd(20)} ` +
+          `${String(Math.round(median(ss.map((s) => s.requestsPerSec)))).padStart(7)}  ` +
+          `${latencyMs[key].p50.toFixed(2).padStart(7)}  ${latencyMs[key].p99.toFixed(2).padStart(7)}  ` +
+          `${String(cpuUsPerEvent[key] ?? "-").padStart(12)}  ${String(errors[key]).padStart(6)}  ${String(unaccepted[key]).padStart(10)}`,
+      )
+    }
+  }
+  /** Ratio of the medians; and the median of the ratios of each round's pair, which drift between rounds does not move. */
+  const ratios: Record<string, number | null> = {}
+  const pairedRatios: Record<string, number | null> = {}
+  for (const c of contenders) {
+    const base = contenders.find((b) => b.name === c.baseline)
+    if (!base) continue
+    for (const w of workloads) {
+      const name = c.name === "service" ? `${w.name}_vs_${base.name}` : `${c.name}_${w.name}_vs_${base.name}`
+      const mine = eventsPerSec[label(c, w)] as number
+      const theirs = eventsPerSec[label(base, w)] as number
+      ratios[name] = theirs > 0 ? round3(mine / theirs) : null
+      const a = samples.get(label(c, w)) ?? []
+      const b = samples.get(label(base, w)) ?? []
+      const perRound = a.map((s, i) => s.eventsPerSec / (b[i] as Sample).eventsPerSec)
+      pairedRatios[name] = perRound.length > 0 ? round3(median(perRound)) : null
+      log(`${name}: ${ratios[name]} (rounds: ${perRound.map(round3).join(", ")})`)
+    }
+  }
+  let durable = true
+  for (const [name, d] of Object.entries(durability)) {
+    const ok = d.stored >= d.acknowledged
+    durable &&= ok
+    log(
+      `durability ${name}: ${d.stored} events stored, ${d.acknowledged} acknowledged with 2xx` +
+        (d.metrics ? `, its /metrics: ${JSON.stringify(d.metrics)}` : "") +
+        (ok ? " (ok)" : " — FEWER STORED THAN ACKNOWLEDGED"),
+    )
+  }
+  log("")
+  console.log(
+    JSON.stringify({
+      bench: "ingest",
+      ratios,
+      events_per_sec: eventsPerSec,
+      latency_ms: latencyMs,
+      paired_ratios: pairedRatios,
+      cpu_us_per_event: cpuUsPerEvent,
+      errors,
+      unaccepted,
+      connections: Object.fromEntries(workloads.map((w) => [w.name, w.connections])),
+      batch_size: BATCH_SIZE,
+      durability: Object.fromEntries(
+        Object.entries(durability).map(([k, d]) => [k, { acknowledged: d.acknowledged, stored: d.stored }]),
+      ),
+      durable,
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      node: process.version,
+      revision,
+      loadavg: [round2(loadAtStart), round2(loadavg()[0] as number)],
+    }),
+  )
+  if (!durable) process.exitCode = 1
+} finally {
+  await stopAll()
+}
