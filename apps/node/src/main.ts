@@ -51,8 +51,12 @@ const stop = (signal: string) => {
       () => process.exit(1),
     )
   })
-  // Idle keep-alive connections would hold the server open.
-  if ("closeIdleConnections" in server) server.closeIdleConnections()
+  // Idle keep-alive connections would hold the server open: close them now
+  // and each time an in-flight request finishes and leaves one idle.
+  if ("closeIdleConnections" in server) {
+    server.closeIdleConnections()
+    setInterval(() => server.closeIdleConnections(), 50).unref()
+  }
 }
 process.on("SIGTERM", () => stop("SIGTERM"))
 process.on("SIGINT", () => stop("SIGINT"))

@@ -26,7 +26,7 @@ import { type Metrics, makeMetrics } from "./Metrics.ts"
 import { openApiDocument } from "./openapi.ts"
 import { problem } from "./problem.ts"
 import { makeRateLimiter } from "./RateLimiter.ts"
-import { readBody } from "./readBody.ts"
+import { discardBody, readBody } from "./readBody.ts"
 import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "./StorePort.ts"
 import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
@@ -107,9 +107,16 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     c.set("requestId", requestId)
     await next()
     c.res.headers.set("x-request-id", requestId)
-    // A POST refused before its body was read: close the connection, so
-    // that no client reuses it while the rest of that body is still coming.
-    if (c.req.method === "POST" && earlyRefusals.has(c.res.status)) c.res.headers.set("connection", "close")
+    // A POST refused before its body was read: drain what the client is
+    // still sending (bounded), then close the connection rather than reuse it.
+    if (c.req.method === "POST" && earlyRefusals.has(c.res.status)) {
+      await discardBody(c.req.raw)
+      try {
+        c.res.headers.set("connection", "close")
+      } catch {
+        // A runtime that manages connections itself may refuse the header.
+      }
+    }
     const last = routePath(c, -1)
     const route = last.endsWith("*") ? "unmatched" : last
     const status = c.res.status

@@ -28,7 +28,9 @@ export const readBody = async (req: Request, limit: number): Promise<Uint8Array 
     if (done) break
     size += value.byteLength
     if (size > limit) {
-      await reader.cancel().catch(() => {})
+      // Leave the rest to `discardBody`: the answer goes out once the
+      // client has stopped sending (or after a bound), not into a reset.
+      reader.releaseLock()
       return "too_large"
     }
     chunks.push(value)
@@ -41,4 +43,43 @@ export const readBody = async (req: Request, limit: number): Promise<Uint8Array 
     at += c.byteLength
   }
   return out
+}
+
+/**
+ * Reads and drops what is left of a refused request's body, up to
+ * `maxBytes` or `maxMs`, so that the client, still uploading, receives the
+ * refusal instead of a reset connection (RFC 9112 §9.6: close in stages).
+ * A body announced larger than `maxBytes` is not read at all.
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const discardBody = async (req: Request, maxBytes = 4 * 1024 * 1024, maxMs = 1000): Promise<void> => {
+  if (req.body === null || req.body.locked) return
+  const length = Number(req.headers.get("content-length") ?? "0")
+  if (length > maxBytes) return
+  let reader: ReadableStreamDefaultReader<Uint8Array>
+  try {
+    reader = req.body.getReader()
+  } catch {
+    return
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), maxMs)
+  })
+  try {
+    let size = 0
+    for (;;) {
+      const r = await Promise.race([reader.read(), timeout])
+      if (r === "timeout" || r.done) break
+      size += r.value.byteLength
+      if (size > maxBytes) break
+    }
+  } catch {
+    // The client went away: nothing left to drain.
+  } finally {
+    clearTimeout(timer)
+    await reader.cancel().catch(() => {})
+  }
 }
