@@ -7,12 +7,6 @@
  */
 import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
-const hexBytes = (hex: string): Uint8Array => {
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return out
-}
-
 /**
  * Builds the authenticator of a configuration: from an `Authorization`
  * header value to the key's tenant (and the key's digest, which names its
@@ -22,20 +16,26 @@ const hexBytes = (hex: string): Uint8Array => {
  * @category auth
  */
 export const makeAuthenticator = (config: IngestConfig, sha256: Sha256Hex = sha256Hex) => {
-  const entries: Array<{ digest: Uint8Array; hex: string; tenant: Tenant }> = []
-  for (const tenant of config.tenants)
-    for (const k of tenant.keys) entries.push({ digest: hexBytes(k), hex: k, tenant })
-  return async (header: string | undefined): Promise<{ tenant: Tenant; keyDigest: string } | undefined> => {
+  const entries: Array<{ hex: string; result: { tenant: Tenant; keyDigest: string } }> = []
+  for (const tenant of config.tenants) {
+    for (const k of tenant.keys) entries.push({ hex: k, result: { tenant, keyDigest: k } })
+  }
+  const check = (digest: string): { tenant: Tenant; keyDigest: string } | undefined => {
+    // Every configured digest is compared to the end: no early exit.
+    let found: { tenant: Tenant; keyDigest: string } | undefined
+    for (const e of entries) {
+      let diff = digest.length ^ 64
+      for (let i = 0; i < 64; i++) diff |= e.hex.charCodeAt(i) ^ digest.charCodeAt(i)
+      if (diff === 0) found = e.result
+    }
+    return found
+  }
+  type Found = { tenant: Tenant; keyDigest: string } | undefined
+  return (header: string | undefined): Found | Promise<Found> => {
     if (header === undefined) return undefined
     const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
     if (m === null) return undefined
-    const digest = hexBytes(await sha256(m[1] as string))
-    let found: (typeof entries)[number] | undefined
-    for (const e of entries) {
-      let diff = 0
-      for (let i = 0; i < 32; i++) diff |= (e.digest[i] as number) ^ (digest[i] as number)
-      if (diff === 0) found = e
-    }
-    return found && { tenant: found.tenant, keyDigest: found.hex }
+    const digest = sha256(m[1] as string)
+    return typeof digest === "string" ? check(digest) : digest.then(check)
   }
 }

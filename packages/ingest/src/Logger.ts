@@ -13,6 +13,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error"
 /** @since 0.1.0 @category models */
 export interface Logger {
   readonly log: (level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>) => void
+  /** Whether a line of this level would be written: lets callers skip building it. */
+  readonly enabled: (level: LogLevel) => boolean
 }
 
 /**
@@ -24,6 +26,7 @@ export interface Logger {
 export const jsonLogger = (write: (line: string) => void, minLevel: LogLevel = "info"): Logger => {
   const order = { debug: 0, info: 1, warn: 2, error: 3 }
   return {
+    enabled: (level) => order[level] >= order[minLevel],
     log: (level, message, fields) => {
       if (order[level] < order[minLevel]) return
       write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }))
@@ -32,4 +35,4 @@ export const jsonLogger = (write: (line: string) => void, minLevel: LogLevel = "
 }
 
 /** A logger that drops everything. @since 0.1.0 @category constructors */
-export const silentLogger: Logger = { log: () => {} }
+export const silentLogger: Logger = { log: () => {}, enabled: () => false }

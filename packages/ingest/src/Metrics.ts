@@ -13,6 +13,19 @@ const labelText = (labels: Labels): string => {
   return `{${keys.map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`
 }
 
+// Label sets repeat (a route, a status): render each one once.
+const rendered = new Map<string, string>()
+const cachedLabelText = (labels: Labels): string => {
+  let key = ""
+  for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`
+  let text = rendered.get(key)
+  if (text === undefined) {
+    text = labelText(labels)
+    if (rendered.size < 10_000) rendered.set(key, text)
+  }
+  return text
+}
+
 /** @since 0.1.0 @category metrics */
 export class Counter {
   private readonly values = new Map<string, number>()
@@ -21,7 +34,7 @@ export class Counter {
     readonly help: string,
   ) {}
   inc(labels: Labels = {}, by = 1): void {
-    const k = labelText(labels)
+    const k = cachedLabelText(labels)
     this.values.set(k, (this.values.get(k) ?? 0) + by)
   }
   render(): string {
@@ -40,7 +53,7 @@ export class Histogram {
     readonly buckets: ReadonlyArray<number>,
   ) {}
   observe(value: number, labels: Labels = {}): void {
-    const k = labelText(labels)
+    const k = cachedLabelText(labels)
     let s = this.series.get(k)
     if (s === undefined) {
       s = { counts: this.buckets.map(() => 0), sum: 0, count: 0, labels }

@@ -91,9 +91,12 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
   const sha256 = options.sha256 ?? sha256Hex
   const authenticate = makeAuthenticator(config, sha256)
   const takeToken = makeRateLimiter(clock)
+  const sortedParameters = new Map(eventKeys.map((k) => [k as string, Object.keys(eventKinds[k].fields).sort()]))
   const decoders = new Map<number, (input: unknown) => DecodeResult>()
   for (const t of config.tenants) decoders.set(t.id, makeDecoder({ channels: t.channels }))
   const schemas = new Map(eventKeys.map((k) => [`${k}.json`, JSON.stringify(toJsonSchema(eventKinds[k]), null, 2)]))
+  let lastReceived = Number.NaN
+  let lastReceivedText = ""
   let openapi: string | undefined
   let docs: string | undefined
 
@@ -124,19 +127,23 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     metrics.requests.inc({ method: c.req.method, route, status: String(status) })
     metrics.latency.observe(seconds, { route })
     // Successful requests log at debug: the default level keeps refusals and failures.
-    logger.log(status >= 500 ? "error" : status >= 400 ? "info" : "debug", "request", {
-      requestId,
-      method: c.req.method,
-      route,
-      status,
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-      ...(c.get("tenant") ? { tenant: c.get("tenant").id } : {}),
-    })
+    const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug"
+    if (logger.enabled(level)) {
+      logger.log(level, "request", {
+        requestId,
+        method: c.req.method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        ...(c.get("tenant") ? { tenant: c.get("tenant").id } : {}),
+      })
+    }
   })
 
   // Authentication and rate limiting of the private routes.
   const auth = async (c: Context<Env>, next: () => Promise<void>) => {
-    const found = await authenticate(c.req.header("authorization"))
+    let found = authenticate(c.req.header("authorization"))
+    if (found instanceof Promise) found = await found
     if (found === undefined) {
       return problem("unauthorized", "A valid API key is required: Authorization: Bearer <key>.", {
         "www-authenticate": 'Bearer realm="ingest"',
@@ -184,7 +191,12 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     }
 
     const decode = decoders.get(tenant.id) as (input: unknown) => DecodeResult
-    const receivedAt = formatTimestamp(clock())
+    const now = clock()
+    if (now !== lastReceived) {
+      lastReceived = now
+      lastReceivedText = formatTimestamp(now)
+    }
+    const receivedAt = lastReceivedText
     const results: Array<EventResult | undefined> = new Array(batch.length)
     const toStore: Array<NewEvent> = []
     const storeIndex: Array<number> = []
@@ -207,24 +219,23 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
         continue
       }
       const ev = r.event
-      const slot = toStore.length
       storeIndex.push(i)
-      const stored = (id: string): NewEvent => ({
+      const stored: { -readonly [K in keyof NewEvent]: NewEvent[K] } = {
         tenant: tenant.id,
         customer: ev.customer,
-        id,
+        id: "",
         event: ev.event,
         timestamp: ev.timestamp,
         receivedAt,
         context: ev.context as Record<string, unknown>,
-      })
-      const id = eventId(ev, sha256)
-      if (typeof id === "string") toStore.push(stored(id))
+      }
+      toStore.push(stored)
+      const id = eventId(ev, sha256, sortedParameters.get(ev.event))
+      if (typeof id === "string") stored.id = id
       else {
-        toStore.push(undefined as unknown as NewEvent)
         pending.push(
           id.then((id) => {
-            toStore[slot] = stored(id)
+            stored.id = id
           }),
         )
       }

@@ -1,0 +1,81 @@
+import { decodeEvent } from "@cdp/schema"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { canonicalEventJson, canonicalJson, eventId, timePrefix } from "../src/eventId.ts"
+import { sha256Hex } from "../src/TenantConfig.ts"
+
+const syncSha256 = async (text: string) => sha256Hex(text)
+
+describe("event ids", () => {
+  it("writes the same canonical JSON on the hot path as the general serialiser", () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            tenant: fc.integer({ min: 1 }),
+            timestamp: fc.string(),
+            event: fc.string(),
+            customer: fc.string(),
+            visitor: fc.string(),
+            context: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.boolean())),
+          },
+          { requiredKeys: ["tenant", "timestamp", "event", "customer", "context"] },
+        ),
+        (e) => {
+          expect(canonicalEventJson(e)).toBe(canonicalJson(e))
+          // With a list of sorted names: the same, whether or not it covers every key.
+          const names = Object.keys(e.context).sort()
+          expect(canonicalEventJson(e, names)).toBe(canonicalJson(e))
+          expect(canonicalEventJson(e, names.slice(1))).toBe(canonicalJson(e))
+          expect(canonicalEventJson(e, [...names, "zz_absent"].sort())).toBe(canonicalJson(e))
+          expect(JSON.parse(canonicalEventJson(e))).toEqual(e)
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
+
+  it("gives the same id whatever the key order and the timestamp form, and another id to another event", async () => {
+    const decoded = (text: string) => {
+      const r = decodeEvent(JSON.parse(text))
+      if (!r.ok) throw new Error(JSON.stringify(r.issues))
+      return r.event
+    }
+    const a = decoded(
+      '{"tenant":567,"timestamp":"2024-05-27 10:30:00.000000 UTC","event":"ootb_user_details_update","customer":"c1","context":{"ootb_city":"NYC","ootb_is_test":false}}',
+    )
+    const b = decoded(
+      '{"context":{"ootb_is_test":false,"ootb_city":"NYC"},"customer":"c1","event":"ootb_user_details_update","timestamp":"2024-05-27T12:30:00+02:00","tenant":567}',
+    )
+    const c = decoded(
+      '{"tenant":567,"timestamp":"2024-05-27 10:30:00.000000 UTC","event":"ootb_user_details_update","customer":"c1","context":{"ootb_city":"LA","ootb_is_test":false}}',
+    )
+    const empty = decoded(
+      '{"tenant":567,"timestamp":"2024-05-27 10:30:00.000000 UTC","event":"ootb_user_details_update","customer":"c1","context":{}}',
+    )
+    const absent = decoded(
+      '{"tenant":567,"timestamp":"2024-05-27 10:30:00.000000 UTC","event":"ootb_user_details_update","customer":"c1"}',
+    )
+    expect(await eventId(a)).toBe(await eventId(b))
+    expect(await eventId(a)).not.toBe(await eventId(c))
+    expect(await eventId(empty)).toBe(await eventId(absent))
+    // A synchronous and an asynchronous SHA-256 give the same id.
+    expect(await eventId(a, syncSha256)).toBe(await eventId(a))
+    expect(await eventId(a)).toMatch(/^[0-9a-f]{48}$/)
+  })
+
+  it("opens ids with the event time, so that they sort by it", () => {
+    const times = [
+      "0001-01-01 00:00:00.000000 UTC",
+      "1969-12-31 23:59:59.999999 UTC",
+      "1970-01-01 00:00:00.000000 UTC",
+      "2024-05-27 10:30:00.000001 UTC",
+      "2024-05-27 10:30:00.001000 UTC",
+      "9999-12-31 23:59:59.999999 UTC",
+    ]
+    const prefixes = times.map(timePrefix)
+    expect(prefixes.every((p) => /^[0-9a-f]{16}$/.test(p))).toBe(true)
+    expect([...prefixes].sort()).toEqual(prefixes)
+    expect(new Set(prefixes).size).toBe(prefixes.length)
+  })
+})
