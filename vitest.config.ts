@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     passWithNoTests: false,
+    reporters: ["default", "./scripts/everyProjectHasTests.ts"],
     projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts"],
   },
 })
