@@ -1,16 +1,18 @@
 /**
  * The SQLite store's work, synchronous and written once for every runtime:
- * migrations, the write path (insert-or-ignore the event, then read, merge
- * and write the profile), group commit of many batches in one transaction,
- * reads, erasure. It runs wherever the driver runs: on the caller's thread
+ * migrations, the write path (insert-or-ignore the event, then patch the
+ * profile in SQL when the event is at least as new as it, else read, merge
+ * and write it), group commit of many batches in one transaction, reads,
+ * erasure. It runs wherever the driver runs: on the caller's thread
  * (`makeSqliteStore`) or on a database thread of a driver's own.
  *
  * @module
  */
 import { decodeCursor, encodeCursor } from "@cdp/ingest/cursor.ts"
-import { applyToProfile, attributesOf, type ProfileState } from "@cdp/ingest/profileFold.ts"
+import { applyToProfile, emptyProfileState, type ProfileState } from "@cdp/ingest/profileFold.ts"
 import type { AppendStatus, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/ingest/StorePort.ts"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
+import { type EncodedBatches, EVENT_FIELDS, encodeBatches } from "./encodeEvents.ts"
 import { inTransaction, migrate } from "./migrations.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 
@@ -77,6 +79,12 @@ export interface SqliteCore {
    * rejected. Never half-writes a batch.
    */
   readonly commitGroup: (batches: ReadonlyArray<ReadonlyArray<NewEvent>>) => BatchOutcome[]
+  /**
+   * `commitGroup` of batches already encoded (`encodeBatches`), as a database
+   * thread receives them: the batches of every group in turn, in one
+   * transaction, one outcome per batch.
+   */
+  readonly commitEncoded: (groups: ReadonlyArray<EncodedBatches>) => BatchOutcome[]
   readonly getProfile: (tenant: number, customer: string) => Profile | undefined
   readonly listEvents: (tenant: number, customer: string, limit: number, cursor: string | undefined) => EventPage
   readonly eraseCustomer: (tenant: number, customer: string) => boolean
@@ -89,6 +97,7 @@ export interface SqliteCore {
 
 interface ProfileRow {
   attributes: string
+  stamps: string
   updated_at: string
 }
 interface EventRow {
@@ -99,24 +108,28 @@ interface EventRow {
   context: string
 }
 
-/** Stored form of the attributes: `{ key: [value, timestamp] }`. */
+/**
+ * Stored form of a profile (migration 2), as JSONB: `attributes`
+ * `{ key: value }` and `stamps` `{ key: timestamp of the event the value came
+ * from }`, with the same keys; read back as JSON text.
+ */
 const decodeState = (row: ProfileRow): ProfileState => {
-  const stored = JSON.parse(row.attributes) as Record<string, [unknown, string]>
+  const values = JSON.parse(row.attributes) as Record<string, unknown>
+  const stamps = JSON.parse(row.stamps) as Record<string, string>
   const attributes: ProfileState["attributes"] = Object.create(null)
-  for (const key of Object.keys(stored)) {
-    const [value, ts] = stored[key]!
-    attributes[key] = { value, ts }
-  }
+  for (const key of Object.keys(stamps)) attributes[key] = { value: values[key], ts: stamps[key]! }
   return { attributes, updatedAt: row.updated_at }
 }
 
-const encodeState = (state: ProfileState): string => {
-  const stored: Record<string, [unknown, string]> = {}
+const encodeState = (state: ProfileState): { attributes: string; stamps: string } => {
+  const values: Record<string, unknown> = {}
+  const stamps: Record<string, string> = {}
   for (const key of Object.keys(state.attributes)) {
     const attribute = state.attributes[key]!
-    stored[key] = [attribute.value, attribute.ts]
+    values[key] = attribute.value
+    stamps[key] = attribute.ts
   }
-  return JSON.stringify(stored)
+  return { attributes: JSON.stringify(values), stamps: JSON.stringify(stamps) }
 }
 
 /** Rethrows what the classifier does not turn into a `StoreError`. */
@@ -146,9 +159,20 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   const insertEvent = driver.prepare(
     "INSERT INTO events (tenant, id, customer, event, timestamp, received_at, context) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING",
   )
-  const selectProfile = driver.prepare("SELECT attributes, updated_at FROM profiles WHERE tenant = ? AND customer = ?")
-  const upsertProfile = driver.prepare(
-    "INSERT INTO profiles (tenant, customer, attributes, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
+  // The common case, an event at least as new as its profile: every attribute
+  // it carries wins (ties go to the later arrival), so SQLite patches the
+  // stored values and stamps with the event's. No change: a late event.
+  const patchProfile = driver.prepare(
+    "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at) VALUES (?, ?, jsonb(?), jsonb(?), ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = jsonb_patch(attributes, excluded.attributes), stamps = jsonb_patch(stamps, excluded.stamps), updated_at = excluded.updated_at WHERE excluded.updated_at >= profiles.updated_at",
+  )
+  const selectProfile = driver.prepare(
+    "SELECT json(attributes) AS attributes, json(stamps) AS stamps, updated_at FROM profiles WHERE tenant = ? AND customer = ?",
+  )
+  const selectAttributes = driver.prepare(
+    "SELECT json(attributes) AS attributes, updated_at FROM profiles WHERE tenant = ? AND customer = ?",
+  )
+  const writeProfile = driver.prepare(
+    "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at) VALUES (?, ?, jsonb(?), jsonb(?), ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = excluded.attributes, stamps = excluded.stamps, updated_at = excluded.updated_at",
   )
   const selectEvents = driver.prepare(
     "SELECT id, event, timestamp, received_at, context FROM events WHERE tenant = ? AND customer = ? ORDER BY timestamp DESC, id DESC LIMIT ?",
@@ -163,43 +187,47 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   const stats: SqliteCoreStats = { commits: 0, rollbacks: 0, batches: 0 }
   let closed = false
 
-  /** Profiles read or changed in the current transaction, written back before it commits. */
-  type Pending = { tenant: number; customer: string; state: ProfileState; dirty: boolean }
-
-  const profileOf = (pending: Map<string, Pending>, tenant: number, customer: string): Pending => {
-    const key = `${tenant}\u0000${customer}`
-    let entry = pending.get(key)
-    if (entry === undefined) {
-      const row = selectProfile.get(tenant, customer) as ProfileRow | undefined | null
-      const state = row == null ? { attributes: Object.create(null), updatedAt: "" } : decodeState(row)
-      entry = { tenant, customer, state, dirty: false }
-      pending.set(key, entry)
-    }
-    return entry
+  /**
+   * A late event (older than its profile), or one whose context is no
+   * overwriting merge patch: merged attribute by attribute, by the rule of
+   * `applyToProfile`.
+   */
+  const mergeProfile = (tenant: number, customer: string, timestamp: string, context: string): void => {
+    const row = selectProfile.get(tenant, customer) as ProfileRow | undefined | null
+    const state = row == null ? emptyProfileState() : decodeState(row)
+    applyToProfile(state, { timestamp, context: JSON.parse(context) as Record<string, unknown> })
+    const { attributes, stamps } = encodeState(state)
+    writeProfile.run(tenant, customer, attributes, stamps, state.updatedAt)
   }
 
-  const writeBatch = (pending: Map<string, Pending>, batch: ReadonlyArray<NewEvent>): AppendStatus[] =>
-    batch.map((event) => {
-      const { changes } = insertEvent.run(
-        event.tenant,
-        event.id,
-        event.customer,
-        event.event,
-        event.timestamp,
-        event.receivedAt,
-        JSON.stringify(event.context),
+  /** Writes `count` encoded events from `values[at]`; returns their statuses. */
+  const writeBatch = (values: EncodedBatches["values"], at: number, count: number): AppendStatus[] => {
+    const statuses: AppendStatus[] = new Array(count)
+    for (let i = 0, v = at; i < count; i++, v += EVENT_FIELDS) {
+      const tenant = values[v] as number
+      const customer = values[v + 2] as string
+      const timestamp = values[v + 4] as string
+      const context = values[v + 6] as string
+      const stamps = values[v + 7] as string | null
+      const inserted = insertEvent.run(
+        tenant,
+        values[v + 1]!,
+        customer,
+        values[v + 3]!,
+        timestamp,
+        values[v + 5]!,
+        context,
       )
-      if (Number(changes) === 0) return "duplicate"
-      const profile = profileOf(pending, event.tenant, event.customer)
-      applyToProfile(profile.state, event)
-      profile.dirty = true
-      return "accepted"
-    })
-
-  const flushProfiles = (pending: Map<string, Pending>): void => {
-    for (const p of pending.values()) {
-      if (p.dirty) upsertProfile.run(p.tenant, p.customer, encodeState(p.state), p.state.updatedAt)
+      if (Number(inserted.changes) === 0) {
+        statuses[i] = "duplicate"
+        continue
+      }
+      if (stamps === null || Number(patchProfile.run(tenant, customer, context, stamps, timestamp).changes) === 0) {
+        mergeProfile(tenant, customer, timestamp, context)
+      }
+      statuses[i] = "accepted"
     }
+    return statuses
   }
 
   /** Failure while writing batch `index`, as opposed to while beginning or committing. */
@@ -210,20 +238,24 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     ) {}
   }
 
-  const tryGroup = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): AppendStatus[][] => {
-    const pending = new Map<string, Pending>()
+  /** A batch of a group: `count` events from `values[at]`. */
+  interface BatchRef {
+    readonly values: EncodedBatches["values"]
+    readonly at: number
+    readonly count: number
+  }
+
+  const tryGroup = (batches: ReadonlyArray<BatchRef>): AppendStatus[][] => {
     try {
-      const out = inTransaction(driver, () => {
-        const statuses = batches.map((batch, index) => {
+      const out = inTransaction(driver, () =>
+        batches.map((batch, index) => {
           try {
-            return writeBatch(pending, batch)
+            return writeBatch(batch.values, batch.at, batch.count)
           } catch (error) {
             throw new BatchFailure(index, error)
           }
-        })
-        flushProfiles(pending)
-        return statuses
-      })
+        }),
+      )
       stats.commits++
       stats.batches += batches.length
       return out
@@ -233,13 +265,13 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     }
   }
 
-  const commitGroup = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): BatchOutcome[] => {
+  const commitBatches = (batches: ReadonlyArray<BatchRef>): BatchOutcome[] => {
     if (closed) return batches.map(() => ({ ok: false, error: classified(new Error("database is closed")) }))
-    const outcomes: (BatchOutcome | undefined)[] = batches.map(() => undefined)
+    const outcomes: (BatchOutcome | undefined)[] = new Array(batches.length)
     let remaining = batches.map((_, index) => index)
     while (remaining.length > 0) {
       try {
-        const statuses = tryGroup(remaining.map((i) => batches[i]!))
+        const statuses = tryGroup(remaining.length === batches.length ? batches : remaining.map((i) => batches[i]!))
         remaining.forEach((i, k) => {
           outcomes[i] = { ok: true, statuses: statuses[k]! }
         })
@@ -261,6 +293,18 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     return outcomes as BatchOutcome[]
   }
 
+  const commitEncoded = (groups: ReadonlyArray<EncodedBatches>): BatchOutcome[] => {
+    const batches: BatchRef[] = []
+    for (const { values, sizes } of groups) {
+      let at = 0
+      for (const count of sizes) {
+        batches.push({ values, at, count })
+        at += count * EVENT_FIELDS
+      }
+    }
+    return commitBatches(batches)
+  }
+
   const guard = <T>(fn: () => T): T => {
     if (closed) throw classified(new Error("database is closed"))
     try {
@@ -279,12 +323,16 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   })
 
   return {
-    commitGroup,
+    commitGroup: (batches) => commitEncoded([encodeBatches(batches)]),
+    commitEncoded,
     getProfile: (tenant, customer) =>
       guard(() => {
-        const row = selectProfile.get(tenant, customer) as ProfileRow | undefined | null
+        const row = selectAttributes.get(tenant, customer) as Omit<ProfileRow, "stamps"> | undefined | null
         if (row == null) return undefined
-        return { tenant, customer, attributes: attributesOf(decodeState(row)), updated_at: row.updated_at }
+        const values = JSON.parse(row.attributes) as Record<string, unknown>
+        const attributes: Record<string, unknown> = {}
+        for (const key of Object.keys(values).sort()) attributes[key] = values[key]
+        return { tenant, customer, attributes, updated_at: row.updated_at }
       }),
     listEvents: (tenant, customer, requested, cursor) => {
       const after = cursor === undefined ? undefined : decodeCursor(cursor)

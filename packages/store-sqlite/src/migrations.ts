@@ -49,6 +49,34 @@ export const migrations: ReadonlyArray<Migration> = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: "profile values and stamps apart, as JSONB",
+    // attributes { key: [value, timestamp] } (JSON text) becomes attributes
+    // { key: value } and stamps { key: timestamp } (JSONB), so that an event
+    // newer than its profile patches both in SQL. `-> 0` keeps each value's
+    // JSON type (booleans stay booleans, numbers keep their text).
+    sql: `
+      CREATE TABLE profiles_v2 (
+        tenant INTEGER NOT NULL,
+        customer TEXT NOT NULL,
+        attributes BLOB NOT NULL,
+        stamps BLOB NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, customer)
+      ) STRICT;
+      INSERT INTO profiles_v2 (tenant, customer, attributes, stamps, updated_at)
+        SELECT
+          tenant,
+          customer,
+          (SELECT jsonb_group_object(key, value -> 0) FROM json_each(p.attributes)),
+          (SELECT jsonb_group_object(key, value ->> 1) FROM json_each(p.attributes)),
+          updated_at
+        FROM profiles AS p;
+      DROP TABLE profiles;
+      ALTER TABLE profiles_v2 RENAME TO profiles;
+    `,
+  },
 ]
 
 /**

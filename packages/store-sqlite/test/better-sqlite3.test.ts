@@ -2,7 +2,7 @@ import { spawn } from "node:child_process"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { StoreError } from "@cdp/ingest"
-import { makeEvent } from "@cdp/testkit"
+import { makeEvent, timestampAt } from "@cdp/testkit"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
 import {
@@ -13,6 +13,7 @@ import {
   openBetterSqliteStoreOnWorker,
 } from "../src/better-sqlite3.ts"
 import { classifySqliteError } from "../src/classifySqliteError.ts"
+import { migrate, migrations } from "../src/migrations.ts"
 import type { SqliteDriver } from "../src/SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
 import { faultyDriver, tempDatabase } from "./support.ts"
@@ -51,7 +52,7 @@ describe("schema and pragmas", () => {
   it("applies the migrations once; reopening applies none", async () => {
     const path = await temp()
     const first = openBetterSqliteStoreInThread(path)
-    expect(first.migrated).toEqual([1])
+    expect(first.migrated).toEqual([1, 2])
     await first.close()
     const again = track(openBetterSqliteStoreInThread(path))
     expect(again.migrated).toEqual([])
@@ -61,7 +62,63 @@ describe("schema and pragmas", () => {
     cleanups.push(() => void db.close())
     expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
       { version: 1, name: "events and profiles" },
+      { version: 2, name: "profile values and stamps apart, as JSONB" },
     ])
+  })
+
+  it("migrates version 1 profiles ({ key: [value, timestamp] }) to values and stamps, types and merge rule intact", async () => {
+    const path = await temp()
+    const v1 = new Database(path)
+    migrate(betterSqliteDriver(v1), migrations.slice(0, 1))
+    const attributes = {
+      ootb_city: ["NYC", timestampAt(5)],
+      ootb_is_blocked: [false, timestampAt(5)],
+      ootb_is_test: [true, timestampAt(2)],
+      ootb_age: [42, timestampAt(2)],
+      ootb_score: [0.30000000000000004, timestampAt(2)],
+      ootb_big: [1e21, timestampAt(2)],
+      ootb_brand: ["", timestampAt(1)],
+      ootb_name: ['Zoë "Z" \u2028', timestampAt(1)],
+    }
+    const insert = v1.prepare("INSERT INTO profiles (tenant, customer, attributes, updated_at) VALUES (?, ?, ?, ?)")
+    insert.run(567, "old", JSON.stringify(attributes), timestampAt(5))
+    insert.run(567, "empty", "{}", timestampAt(1))
+    v1.close()
+
+    const store = track(openBetterSqliteStoreInThread(path))
+    expect(store.migrated).toEqual([2])
+    const values = Object.fromEntries(Object.entries(attributes).map(([key, [value]]) => [key, value]))
+    expect(await store.getProfile(567, "old")).toEqual({
+      tenant: 567,
+      customer: "old",
+      attributes: values,
+      updated_at: timestampAt(5),
+    })
+    expect(await store.getProfile(567, "empty")).toEqual({
+      tenant: 567,
+      customer: "empty",
+      attributes: {},
+      updated_at: timestampAt(1),
+    })
+    // The migrated stamps decide: a late event wins where it is newer than the stamp, not the profile.
+    await store.append([
+      makeEvent({ customer: "old", timestamp: 3, context: { ootb_city: "Paris", ootb_is_test: false, ootb_new: 1 } }),
+    ])
+    expect((await store.getProfile(567, "old"))?.attributes).toEqual({
+      ...values,
+      ootb_is_test: false,
+      ootb_new: 1,
+    })
+    await store.append([makeEvent({ customer: "old", timestamp: 9, context: { ootb_city: "Rome" } })])
+    expect(await store.getProfile(567, "old")).toEqual({
+      tenant: 567,
+      customer: "old",
+      attributes: { ...values, ootb_is_test: false, ootb_new: 1, ootb_city: "Rome" },
+      updated_at: timestampAt(9),
+    })
+    const db = new Database(path, { readonly: true })
+    cleanups.push(() => void db.close())
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok")
   })
 
   it("runs in WAL mode with synchronous=FULL by default, NORMAL on request", async () => {

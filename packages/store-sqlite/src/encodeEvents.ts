@@ -1,0 +1,95 @@
+/**
+ * Events in the form the write path binds them: a flat array of
+ * `EVENT_FIELDS` values per event, the context already serialised once.
+ * Made on the caller's thread, it crosses to a database thread as an array
+ * of strings (a structured clone of strings is a copy; of a context object,
+ * a walk over every key on both sides) and is bound without another
+ * `JSON.stringify`. Runtime-free.
+ *
+ * @module
+ */
+import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+
+/**
+ * Values per event, in this order: tenant, id, customer, event, timestamp,
+ * receivedAt, the context as JSON, and the stamps as JSON (`{ key: timestamp }`
+ * for each key of the context) or `null` when the context cannot be applied
+ * as a JSON merge patch (see `stampsJson`).
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const EVENT_FIELDS = 8
+
+/**
+ * Batches of events, encoded: `sizes[i]` events of batch `i`, one after the
+ * other in `values`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EncodedBatches {
+  readonly values: ReadonlyArray<string | number | null>
+  readonly sizes: ReadonlyArray<number>
+}
+
+/** `"key":` of the keys met so far (bounded: keys come from a fixed event definition). */
+const keyJson = new Map<string, string>()
+const keyPrefix = (key: string): string => {
+  let prefix = keyJson.get(key)
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`
+    if (keyJson.size < 4096) keyJson.set(key, prefix)
+  }
+  return prefix
+}
+
+/**
+ * The stamps of an event's attributes as JSON, `{ key: timestamp }` for each
+ * key of its context, in the order of `JSON.stringify(context)`. `null` when
+ * a value is `null`, `undefined` or an object other than an array: JSON merge
+ * patch (`jsonb_patch`) would delete, skip or merge those instead of
+ * overwriting, so such an event is merged in code.
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const stampsJson = (context: Readonly<Record<string, unknown>>, timestamp: string): string | null => {
+  const ts = JSON.stringify(timestamp)
+  let out = "{"
+  for (const key of Object.keys(context)) {
+    const value = context[key]
+    if (value === null || value === undefined || (typeof value === "object" && !Array.isArray(value))) return null
+    out += out.length === 1 ? keyPrefix(key) + ts : "," + keyPrefix(key) + ts
+  }
+  return out + "}"
+}
+
+/**
+ * Encodes batches of events for the write path.
+ *
+ * @since 0.2.0
+ * @category encoding
+ */
+export const encodeBatches = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): EncodedBatches => {
+  const values: Array<string | number | null> = []
+  const sizes: number[] = new Array(batches.length)
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b]!
+    sizes[b] = batch.length
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!
+      values.push(
+        e.tenant,
+        e.id,
+        e.customer,
+        e.event,
+        e.timestamp,
+        e.receivedAt,
+        JSON.stringify(e.context),
+        stampsJson(e.context, e.timestamp),
+      )
+    }
+  }
+  return { values, sizes }
+}

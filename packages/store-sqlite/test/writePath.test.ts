@@ -1,0 +1,104 @@
+/**
+ * The write path's two roads to a profile (SQL's merge patch for an event
+ * at least as new as its profile, the per-attribute merge in code for a late
+ * one or for values a merge patch would not overwrite with) against the
+ * oracle `foldProfile`, with values of every JSON type, many ties and events
+ * of one customer taking both roads in one transaction.
+ */
+import { foldProfile, type NewEvent } from "@cdp/ingest"
+import { makeEvent } from "@cdp/testkit"
+import { afterEach, describe, expect, it } from "vitest"
+import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
+import { encodeBatches, stampsJson } from "../src/encodeEvents.ts"
+import { tempDatabase } from "./support.ts"
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+/** A small seeded generator (mulberry32), so that a failure repeats. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const keys = ["ootb_city", "ootb_email", "ootb_age", "ootb_allow_sms", "ootb_tags", "ootb_meta"]
+const values: ReadonlyArray<unknown> = [
+  "",
+  "NYC",
+  'quote " and \\ backslash',
+  "\u2028 line separator, lone \ud800, emoji 🎉",
+  0,
+  -1,
+  42,
+  0.30000000000000004,
+  1e21,
+  5e-324,
+  true,
+  false,
+  null,
+  [],
+  [1, "two", null, { three: 3 }],
+  {},
+  { nested: { deep: [true] }, n: null },
+]
+
+/** What a profile reads back as, once through JSON (undefined dropped, -0 as 0). */
+const viaJson = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)))
+
+describe("write path", () => {
+  it("writes stamps only for a context a JSON merge patch overwrites with", () => {
+    expect(stampsJson({ a: "x", b: 1, c: true, d: [null] }, "T")).toBe('{"a":"T","b":"T","c":"T","d":"T"}')
+    expect(stampsJson({}, "T")).toBe("{}")
+    expect(stampsJson({ 'we"ird': 1 }, "T")).toBe('{"we\\"ird":"T"}')
+    for (const bad of [null, undefined, {}, { a: 1 }]) expect(stampsJson({ a: 1, b: bad }, "T")).toBeNull()
+    const { values: encoded, sizes } = encodeBatches([[makeEvent({ id: "e1", context: { a: 1 } })], []])
+    expect(sizes).toEqual([1, 0])
+    expect(encoded.slice(0, 2)).toEqual([567, "e1"])
+    expect(encoded.slice(6)).toEqual(['{"a":1}', `{"a":${JSON.stringify(makeEvent().timestamp)}}`])
+  })
+
+  for (const mode of ["thread", "worker"] as const) {
+    it(`folds like foldProfile, in order and late, alone and grouped, with values of every JSON type (${mode})`, async () => {
+      const db = await tempDatabase()
+      cleanups.push(db.remove)
+      const store =
+        mode === "thread" ? openBetterSqliteStoreInThread(db.path) : await openBetterSqliteStoreOnWorker(db.path)
+      cleanups.push(() => store.close())
+      const next = random(mode === "thread" ? 1 : 2)
+      const pick = <T>(list: ReadonlyArray<T>): T => list[Math.floor(next() * list.length)]!
+
+      for (let scenario = 0; scenario < 150; scenario++) {
+        const customers = [`s${scenario}-a`, `s${scenario}-b`]
+        const events: NewEvent[] = Array.from({ length: 1 + Math.floor(next() * 14) }, () => {
+          const context: Record<string, unknown> = {}
+          for (const key of keys) if (next() < 0.4) context[key] = pick(values)
+          return makeEvent({ customer: pick(customers), timestamp: Math.floor(next() * 6), context })
+        })
+        // Deliver in a random order, some twice, in batches of 1-4, all at once (one group) or one by one.
+        const delivered = Array.from({ length: events.length + Math.floor(next() * 4) }, (_, i) =>
+          i < events.length ? events[i]! : pick(events),
+        ).sort(() => next() - 0.5)
+        const batches: NewEvent[][] = []
+        for (let at = 0; at < delivered.length; ) {
+          const size = 1 + Math.floor(next() * 4)
+          batches.push(delivered.slice(at, at + size))
+          at += size
+        }
+        if (next() < 0.5) await Promise.all(batches.map((b) => store.append(b)))
+        else for (const b of batches) await store.append(b)
+
+        for (const customer of customers) {
+          const expected = foldProfile(delivered.filter((e) => e.customer === customer))
+          const profile = await store.getProfile(567, customer)
+          expect(profile, `scenario ${scenario}, ${customer}`).toEqual(
+            expected && { tenant: 567, customer, ...expected, attributes: viaJson(expected.attributes) },
+          )
+        }
+      }
+    })
+  }
+})
