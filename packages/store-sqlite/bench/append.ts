@@ -135,6 +135,7 @@ const run = async (mode: string, work: number) => {
     p50ms: pct(0.5),
     p99ms: pct(0.99),
     processCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
+    cpuUsPerEvent: +((cpu.user + cpu.system) / totalEvents).toFixed(1),
   }
 }
 

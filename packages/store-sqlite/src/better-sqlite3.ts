@@ -14,6 +14,7 @@ import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
 import Database from "better-sqlite3"
 import { classifySqliteError } from "./classifySqliteError.ts"
+import { encodeBatches } from "./encodeEvents.ts"
 import { makeGroupCommit } from "./groupCommit.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
@@ -162,7 +163,7 @@ export const openBetterSqliteStoreOnWorker = async (
   worker.on("exit", () => fail(new StoreError("unavailable", "the database thread has stopped")))
 
   type Op = Request["op"]
-  const request = <T>(op: Op, fields: Record<string, unknown> = {}): Promise<T> => {
+  const request = <T>(op: Op, fields: object = {}): Promise<T> => {
     if (dead !== undefined) return Promise.reject(dead)
     const id = nextId++
     return new Promise<T>((resolve, reject) => {
@@ -173,7 +174,11 @@ export const openBetterSqliteStoreOnWorker = async (
 
   const group = makeGroupCommit(
     async (batches) => {
-      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>("commit", { batches })
+      // Encoded here, on the caller's thread: the database thread gets strings to bind.
+      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>(
+        "commit",
+        encodeBatches(batches),
+      )
       return outcomes.map((o) =>
         o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
       )

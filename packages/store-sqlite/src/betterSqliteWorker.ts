@@ -55,11 +55,11 @@ const handle = (request: Exclude<Request, { op: "commit" }>): unknown => {
 /** Commits the batches of many commit requests in one transaction; one reply per request. */
 const commitAll = (requests: ReadonlyArray<Extract<Request, { op: "commit" }>>, replies: Reply[]): void => {
   if (requests.length === 0) return
-  const outcomes = core.commitGroup(requests.flatMap((r) => r.batches))
+  const outcomes = core.commitEncoded(requests)
   let at = 0
   for (const request of requests) {
-    const mine = outcomes.slice(at, at + request.batches.length)
-    at += request.batches.length
+    const mine = outcomes.slice(at, at + request.sizes.length)
+    at += request.sizes.length
     replies.push({
       id: request.id,
       ok: true,

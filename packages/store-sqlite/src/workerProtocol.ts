@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { NewEvent } from "@cdp/ingest/StorePort.ts"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { EncodedBatches } from "./encodeEvents.ts"
 import type { SqliteCoreOptions } from "./SqliteCore.ts"
 
 /** @since 0.1.0 @category models */
@@ -18,7 +18,7 @@ export interface WorkerData {
 
 /** @since 0.1.0 @category models */
 export type Request = { readonly id: number } & (
-  | { readonly op: "commit"; readonly batches: ReadonlyArray<ReadonlyArray<NewEvent>> }
+  | ({ readonly op: "commit" } & EncodedBatches)
   | { readonly op: "getProfile"; readonly tenant: number; readonly customer: string }
   | {
       readonly op: "listEvents"
