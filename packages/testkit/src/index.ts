@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./concurrentFold.ts"
 export * from "./httpSuite.ts"
 export * from "./serverProcess.ts"
 export { makeEvent, type StoreCapabilities, type StoreFixture, storeConformance, timestampAt } from "./storeSuite.ts"
