@@ -1,0 +1,113 @@
+/**
+ * The driver: the PostgreSQL store on porsager's `postgres` client (v3, pure
+ * JavaScript: the same code runs on Node.js, Bun and Deno). It reads a
+ * `postgres://` URL, opens a small pool, makes sure commits are durable and
+ * hands the pool to the shared store (`makePostgresStore`). The client pools,
+ * reconnects by itself when the database comes back, and prepares each
+ * statement once per connection.
+ *
+ * Client docs: https://github.com/porsager/postgres
+ *
+ * @module
+ */
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+import postgres from "postgres"
+import { classifyPostgresError } from "./classifyPostgresError.ts"
+import { makePostgresStore, type PgConnection, type PostgresStore, type PostgresStoreOptions } from "./PostgresStore.ts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OpenPostgresStoreOptions extends PostgresStoreOptions {
+  /** Connections of the pool (default 4; a `max` URL parameter sets it too). One writes at a time; the others read. */
+  readonly max?: number
+  /** Seconds to wait for a connection before the store is `unavailable` (default 5; URL parameter `connect_timeout`). */
+  readonly connectTimeoutSeconds?: number
+  /** `application_name` of the sessions (default `cdp-ingest`). */
+  readonly applicationName?: string
+  /**
+   * How long opening keeps retrying while the database is unavailable (not
+   * up yet, restarting), in ms. Default 10,000; 0 fails at once.
+   */
+  readonly startupTimeoutMs?: number
+}
+
+/**
+ * The parts of a `postgres://` URL: the URL for the client, and the `schema`
+ * parameter (this store's, not a server setting), removed from it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const splitPostgresUrl = (url: string): { readonly url: string; readonly schema: string | undefined } => {
+  const at = url.indexOf("?")
+  if (at < 0) return { url, schema: undefined }
+  const params = new URLSearchParams(url.slice(at + 1))
+  const schema = params.get("schema") ?? undefined
+  params.delete("schema")
+  const rest = params.toString()
+  return { url: rest === "" ? url.slice(0, at) : `${url.slice(0, at)}?${rest}`, schema }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+const poolOn = (sql: postgres.Sql): PgConnection => ({
+  query: (text, params) => sql.unsafe(text, params as Array<string | number>, { prepare: true }),
+  transaction: <T>(
+    fn: (
+      query: (text: string, params?: ReadonlyArray<string | number>) => Promise<ReadonlyArray<unknown>>,
+    ) => Promise<T>,
+  ): Promise<T> =>
+    sql.begin((tx) => fn((text, params = []) => tx.unsafe(text, params as Array<string | number>))) as Promise<T>,
+  end: () => sql.end({ timeout: 5 }),
+})
+
+/**
+ * Opens the PostgreSQL store that `url` names
+ * (`postgres://user:password@host:port/database?schema=cdp_ingest`): creates
+ * the schema and applies the migrations when needed. Every URL parameter but
+ * `schema` goes to the client (`max`, `connect_timeout`, `sslmode`, ...) or,
+ * when the client does not know it, to the server as a session setting
+ * (`synchronous_commit=remote_apply`, ...). When the server's
+ * `synchronous_commit` is `off`, the store's sessions set it `on`: a
+ * resolved append is on disk.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openPostgresStore = async (
+  url: string,
+  options: OpenPostgresStoreOptions = {},
+): Promise<PostgresStore> => {
+  const parts = splitPostgresUrl(url)
+  const inUrl = new URLSearchParams(parts.url.includes("?") ? parts.url.slice(parts.url.indexOf("?") + 1) : "")
+  const connect = (settings: Record<string, string>) =>
+    postgres(parts.url, {
+      ...(inUrl.has("max") ? {} : { max: options.max ?? 4 }),
+      ...(inUrl.has("connect_timeout") ? {} : { connect_timeout: options.connectTimeoutSeconds ?? 5 }),
+      fetch_types: false,
+      onnotice: () => {},
+      connection: { application_name: options.applicationName ?? "cdp-ingest", ...settings },
+    })
+  const schema = options.schema ?? parts.schema
+  const storeOptions: PostgresStoreOptions = schema === undefined ? options : { ...options, schema }
+  const deadline = Date.now() + (options.startupTimeoutMs ?? 10_000)
+  for (;;) {
+    let sql = connect({})
+    try {
+      const [row] = await sql.unsafe("SELECT current_setting('synchronous_commit') AS value")
+      if (row?.["value"] === "off") {
+        await sql.end({ timeout: 5 })
+        sql = connect({ synchronous_commit: "on" })
+      }
+      return await makePostgresStore(poolOn(sql), storeOptions)
+    } catch (error) {
+      await sql.end({ timeout: 1 }).catch(() => {})
+      const classified = classifyPostgresError(error)
+      const unavailable = classified instanceof StoreError && classified.code === "unavailable"
+      if (!unavailable || Date.now() >= deadline) throw classified
+      await sleep(250)
+    }
+  }
+}
