@@ -86,6 +86,9 @@ export const openPostgresStore = async (
     postgres(parts.url, {
       ...(inUrl.has("max") ? {} : { max: options.max ?? 4 }),
       ...(inUrl.has("connect_timeout") ? {} : { connect_timeout: options.connectTimeoutSeconds ?? 5 }),
+      // Reconnect soon after an outage: the client's default waits up to 20 s between tries of a
+      // connection that failed often, and queries queued on it wait as long.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
       fetch_types: false,
       onnotice: () => {},
       connection: { application_name: options.applicationName ?? "cdp-ingest", ...settings },
