@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import { ConfigError, jsonLogger, loadSettings, makeApp, startupLines } from "@cdp/ingest"
+import { ConfigError, jsonLogger, loadSettings, makeApp, redactUrl, StoreError, startupLines } from "@cdp/ingest"
 import { serve } from "@hono/node-server"
 import { openStore } from "./openStore.ts"
 
@@ -24,7 +24,16 @@ try {
   throw e
 }
 
-const store = await openStore(settings.db)
+let store: Awaited<ReturnType<typeof openStore>>
+try {
+  store = await openStore(settings.db)
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof StoreError) {
+    process.stderr.write(`cdp ingest: cannot open the store ${redactUrl(settings.db)}: ${e.message}\n`)
+    process.exit(1)
+  }
+  throw e
+}
 const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? "info")
 // Node's hash is synchronous: no promise round trip per key check and event id.
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")

@@ -1,0 +1,31 @@
+/**
+ * The HTTP contract suite (`httpContract` of `@cdp/testkit`) against the
+ * real Node service on PostgreSQL: `node src/main.ts` as a child process,
+ * `INGEST_DB` a `postgres://` URL with a schema of this run's own on the
+ * shared test server (dropped afterwards).
+ */
+import { httpContract, type ServerProcess } from "@cdp/testkit"
+import { afterAll, beforeAll } from "vitest"
+import { makeWorkspace, startService, type Workspace } from "./nodeService.ts"
+import { freshSchema, type TestSchema } from "./postgres.ts"
+
+let ws: Workspace | undefined
+let db: TestSchema | undefined
+let server: ServerProcess | undefined
+
+beforeAll(async () => {
+  ws = await makeWorkspace("http-postgres")
+  db = freshSchema("http")
+  server = await startService(ws, { INGEST_DB: db.url })
+})
+
+afterAll(async () => {
+  await server?.stop("SIGTERM")
+  await db?.drop()
+  await ws?.remove()
+})
+
+httpContract("node + postgres", () => {
+  if (server === undefined || ws === undefined) throw new Error("the service did not start")
+  return { baseUrl: server.baseUrl, tenants: ws.tenants }
+})
