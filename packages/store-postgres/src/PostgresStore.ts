@@ -147,7 +147,7 @@ export const makePostgresStore = async (
     let accepted = new Set<number>()
     if (group.count > 0) {
       try {
-        const rows = await run(sql.append, [group.json])
+        const rows = await run(sql.append, group.params)
         accepted = new Set(rows.map((row) => Number(row["n"])))
       } catch (error) {
         if (error instanceof StoreError || batches.length === 1) {
@@ -163,7 +163,7 @@ export const makePostgresStore = async (
     stats.batches += batches.length
     return group.ordinals.map((ordinals) => ({
       ok: true,
-      statuses: ordinals.map((n): AppendStatus => (n >= 0 && accepted.has(n) ? "accepted" : "duplicate")),
+      statuses: ordinals.map((n): AppendStatus => (n > 0 && accepted.has(n) ? "accepted" : "duplicate")),
     }))
   }
 

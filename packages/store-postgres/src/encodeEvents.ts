@@ -1,7 +1,7 @@
 /**
- * Events in the form the write statement reads them: one JSON array, one
- * object per event, bound as a single text parameter and unpacked in SQL by
- * `json_to_recordset` (one round trip per group commit, however many events).
+ * Events in the form the write statement reads them: one array per field,
+ * each bound as a text parameter (an array literal) and unpacked in SQL by
+ * `unnest` (one round trip per group commit, however many events).
  *
  * PostgreSQL cannot hold every JavaScript string: `text` and `jsonb` refuse
  * NUL, and a lone UTF-16 surrogate has no UTF-8 form. The API accepts both,
@@ -66,6 +66,28 @@ export const parsePgJson = (text: string): unknown => {
   return text.includes(ESCAPE) ? mapStrings(value, fromPgText) : value
 }
 
+/** `"key":` of the keys met so far (bounded: keys come from a fixed event definition). */
+const keyJson = new Map<string, string>()
+const keyPrefix = (key: string): string => {
+  let prefix = keyJson.get(key)
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`
+    if (keyJson.size < 4096) keyJson.set(key, prefix)
+  }
+  return prefix
+}
+
+/** `{ key: timestamp }` for each key that `JSON.stringify(context)` writes; `ts` is the timestamp as JSON. */
+const stampsOf = (context: Readonly<Record<string, unknown>>, ts: string): string => {
+  let out = "{"
+  for (const key of Object.keys(context)) {
+    const value = context[key]
+    if (value === undefined || typeof value === "function" || typeof value === "symbol") continue
+    out += (out.length === 1 ? "" : ",") + keyPrefix(key) + ts
+  }
+  return `${out}}`
+}
+
 /**
  * A group of batches, ready for the write statement.
  *
@@ -73,24 +95,32 @@ export const parsePgJson = (text: string): unknown => {
  * @category models
  */
 export interface EncodedGroup {
-  /** The JSON array of the events to insert: each distinct `(tenant, id)` of the group once, at its first arrival. */
-  readonly json: string
-  /** How many events `json` holds. */
+  /**
+   * The statement's parameters: PostgreSQL array literals, one element per
+   * event to insert (each distinct `(tenant, id)` of the group once, at its
+   * first arrival, in arrival order): tenant, id, customer, event,
+   * timestamp, received at, `x` the context as JSON that `jsonb` can hold,
+   * `s` its stamps (`{ key: timestamp }` for each key of `x`), and `raw` the
+   * exact JSON text of the context where `x` had to be escaped (else NULL).
+   */
+  readonly params: ReadonlyArray<string>
+  /** How many events the arrays hold. */
   readonly count: number
   /**
-   * For each batch, for each of its events: the ordinal `n` of the event in
-   * `json` (0 up), or -1 when an earlier event of the group has its id (a
-   * duplicate whatever the database holds).
+   * For each batch, for each of its events: its position in the arrays (1
+   * up, as `WITH ORDINALITY` counts), or 0 when an earlier event of the
+   * group has its id (a duplicate whatever the database holds).
    */
   readonly ordinals: ReadonlyArray<ReadonlyArray<number>>
 }
 
+const needsQuoteEscape = /["\\]/
+const element = (text: string): string =>
+  needsQuoteEscape.test(text) ? `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : `"${text}"`
+
 /**
- * Encodes the batches of a group commit, in arrival order. Fields: `n` the
- * ordinal (arrival order, for ties), `t` tenant, `id`, `c` customer, `e`
- * event, `ts` timestamp, `r` received at, `x` the context as JSON that
- * `jsonb` can hold, and `raw` (only when `x` had to be escaped) the exact
- * JSON text of the context, as a JSON string.
+ * Encodes the batches of a group commit, in arrival order (the ordinal breaks
+ * ties of timestamps: the later arrival wins).
  *
  * @since 0.1.0
  * @category encoding
@@ -98,7 +128,7 @@ export interface EncodedGroup {
 export const encodeGroup = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): EncodedGroup => {
   const seen = new Set<string>()
   const ordinals: number[][] = []
-  let json = "["
+  const columns = ["", "", "", "", "", "", "", "", ""]
   let count = 0
   for (const batch of batches) {
     const mine: number[] = new Array(batch.length)
@@ -107,21 +137,38 @@ export const encodeGroup = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): En
       const id = toPgText(e.id)
       const key = `${e.tenant}\u0001${id}`
       if (seen.has(key)) {
-        mine[i] = -1
+        mine[i] = 0
         continue
       }
       seen.add(key)
       const context = JSON.stringify(e.context)
-      const safe = unsafeJson.test(context)
-        ? `${JSON.stringify(mapStrings(e.context, toPgText))},"raw":${JSON.stringify(context)}`
-        : context
-      json +=
-        (count === 0 ? "" : ",") +
-        `{"n":${count},"t":${e.tenant},"id":${JSON.stringify(id)},"c":${JSON.stringify(toPgText(e.customer))},` +
-        `"e":${JSON.stringify(e.event)},"ts":${JSON.stringify(e.timestamp)},"r":${JSON.stringify(e.receivedAt)},"x":${safe}}`
-      mine[i] = count++
+      const ts = JSON.stringify(e.timestamp)
+      let x = context
+      let stamps: string
+      let raw = "NULL"
+      if (unsafeJson.test(context)) {
+        const escapedContext = mapStrings(e.context, toPgText) as Record<string, unknown>
+        x = JSON.stringify(escapedContext)
+        stamps = stampsOf(escapedContext, ts)
+        raw = element(context)
+      } else stamps = stampsOf(e.context, ts)
+      const sep = count === 0 ? "" : ","
+      columns[0] += sep + String(e.tenant)
+      columns[1] += sep + element(id)
+      columns[2] += sep + element(toPgText(e.customer))
+      columns[3] += sep + element(e.event)
+      columns[4] += sep + element(e.timestamp)
+      columns[5] += sep + element(e.receivedAt)
+      columns[6] += sep + x
+      columns[7] += sep + stamps
+      columns[8] += sep + raw
+      mine[i] = ++count
     }
     ordinals.push(mine)
   }
-  return { json: `${json}]`, count, ordinals }
+  return {
+    params: columns.map((c, i) => (i === 6 || i === 7 ? `[${c}]` : `{${c}}`)),
+    count,
+    ordinals,
+  }
 }

@@ -21,7 +21,11 @@
  * - `profiles`: `(tenant, customer)` → `attributes` (`jsonb`, `{ key: value }`),
  *   `stamps` (`jsonb`, `{ key: timestamp of the event the value came from }`,
  *   the same keys) and `updated_at` (the latest timestamp of the customer's
- *   events).
+ *   events). A profile is rewritten by every event of its customer: the
+ *   table keeps 30 % of each page free (`fillfactor = 70`) so that most
+ *   rewrites are HOT updates (no index entry), and rows of a few KiB stay
+ *   uncompressed in line (`toast_tuple_target = 8160`) instead of being
+ *   compressed again at every rewrite.
  *
  * @module
  */
@@ -58,7 +62,7 @@ export const migrations: ReadonlyArray<Migration> = [
         stamps jsonb NOT NULL,
         updated_at text COLLATE "C" NOT NULL,
         PRIMARY KEY (tenant, customer)
-      );
+      ) WITH (fillfactor = 70, toast_tuple_target = 8160);
     `,
   },
 ]
