@@ -7,9 +7,14 @@
  * Contenders are child processes, started once and kept up side by side:
  * - `service`: apps/node/src/main.ts, SQLite in a fresh temp folder, one
  *   tenant (no rate limit, no channels) in a temp INGEST_CONFIG;
- * - `bare`: bareServer.ts (@hono/node-server, parse the JSON, answer 202).
- * More runtimes (Bun, Deno) and stores (PostgreSQL) join as more entries of
- * `allContenders`, each with the bare contender it is compared with.
+ * - `bare`: bareServer.ts (@hono/node-server, parse the JSON, answer 202);
+ * - `pg`: the same service on PostgreSQL (BENCH_POSTGRES_URL, a fresh schema
+ *   of its own, dropped afterwards), one process;
+ * - `pg2`: two such processes on one schema of their own, each on its own
+ *   port; the load generator splits its connections between the two ports
+ *   (connection i to process i mod 2), as a load balancer would.
+ * More runtimes (Bun, Deno) join as more entries of `allContenders`, each
+ * with the bare contender it is compared with.
  *
  * Workloads: `single` (one event per POST) and `batch` (BENCH_BATCH_SIZE
  * events per POST). Every event is unique (its customer, timestamp and a few
@@ -27,16 +32,18 @@
  * per request, send to last byte of the answer, 2xx answers only; non-2xx
  * answers, socket errors, timeouts and unreadable 2xx bodies are errors; events
  * of 2xx answers that were not `accepted` (duplicates, rejections) are counted
- * apart as `unaccepted`. Afterwards the service is stopped (SIGTERM,
- * graceful) and its SQLite file opened read-only: it must hold at least as
- * many events as the 202 answers acknowledged.
+ * apart as `unaccepted`. Afterwards each store-backed contender is stopped
+ * (SIGTERM, graceful) and its events counted (the SQLite file opened
+ * read-only; the PostgreSQL schema queried): it must hold at least as many
+ * events as the 202 answers acknowledged.
  *
  * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (2),
  * BENCH_CONNECTIONS (50, single), BENCH_BATCH_CONNECTIONS (see below),
  * BENCH_BATCH_SIZE (100), BENCH_WORKLOADS (single,batch), BENCH_ONLY
  * (contender names, e.g. service), BENCH_CPU_PROF (a folder: profile the
  * service process with --cpu-prof there), BENCH_LOG_LEVEL (the service's
- * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1.
+ * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1,
+ * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test).
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -47,6 +54,7 @@ import { fileURLToPath } from "node:url"
 import { contractConfig } from "@cdp/testkit/http/contractTenants.ts"
 import { type ServerProcess, startServer } from "@cdp/testkit/serverProcess.ts"
 import Database from "better-sqlite3"
+import postgres from "postgres"
 import { runLoad } from "./loadgen.ts"
 
 const envInt = (name: string, fallback: number): number => {
@@ -67,6 +75,7 @@ const SINGLE_CONNECTIONS = envInt("BENCH_CONNECTIONS", 50)
 const BATCH_CONNECTIONS = envInt("BENCH_BATCH_CONNECTIONS", 10)
 const CPU_PROF = process.env["BENCH_CPU_PROF"]
 const LOG_LEVEL = process.env["BENCH_LOG_LEVEL"] ?? "warn"
+const POSTGRES_URL = process.env["BENCH_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const TENANT = 567
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -170,15 +179,18 @@ const workloads = workloadFilter ? allWorkloads.filter((w) => workloadFilter.inc
 
 /** A started contender. */
 interface Running {
-  readonly url: string
+  /** Where it listens: one URL per process. */
+  readonly urls: ReadonlyArray<string>
   readonly headers: Readonly<Record<string, string>>
-  readonly process: ServerProcess
+  readonly processes: ReadonlyArray<ServerProcess>
   /** Checks a preflight answer; returns a complaint or undefined. */
   readonly check: (status: number, body: unknown, events: number) => string | undefined
   /** Stops it; a store-backed contender then counts the events it holds. */
   readonly stop: () => Promise<{ readonly stored?: number; readonly exit: number | null }>
   /** Counters of the contender's own /metrics, when it has them. */
   readonly metrics?: () => Promise<Record<string, number>>
+  /** Processes of a database server that work for it (PostgreSQL backends), whose CPU time is counted apart. */
+  readonly dbPids?: () => Promise<ReadonlyArray<number>>
 }
 
 interface Contender {
@@ -198,35 +210,51 @@ const acceptedCheck = (status: number, body: unknown, events: number): string | 
   return undefined
 }
 
+/** A temp folder with a one-tenant INGEST_CONFIG and the key that works. */
+const benchTenant = async (): Promise<{ dir: string; configPath: string; key: string }> => {
+  const dir = mkdtempSync(join(tmpdir(), "cdp-bench-ingest-"))
+  const key = `cdp_bench_${randomBytes(24).toString("hex")}`
+  const configPath = join(dir, "tenants.json")
+  writeFileSync(configPath, JSON.stringify(await contractConfig([{ id: TENANT, key, channels: [] }])))
+  return { dir, configPath, key }
+}
+
+/** Starts apps/node/src/main.ts on a store. */
+const startNodeService = (db: string, configPath: string): Promise<ServerProcess> => {
+  const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : []
+  return startServer({
+    command: process.execPath,
+    args: [...profile, "--import", "tsx", "src/main.ts"],
+    cwd: join(repo, "apps/node"),
+    env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: db, INGEST_CONFIG: configPath, LOG_LEVEL },
+  })
+}
+
+/** The `ingest_events_total` counters of the processes' /metrics, summed. */
+const eventCounters = async (procs: ReadonlyArray<ServerProcess>): Promise<Record<string, number>> => {
+  const out: Record<string, number> = {}
+  for (const proc of procs) {
+    const text = await (await fetch(`${proc.baseUrl}/metrics`)).text()
+    for (const m of text.matchAll(/^ingest_events_total\{status="(\w+)"\} (\d+)$/gm))
+      out[m[1] as string] = (out[m[1] as string] ?? 0) + +(m[2] as string)
+  }
+  return out
+}
+
 const nodeService: Contender = {
   name: "service",
   runtime: `node ${process.version}`,
   baseline: "bare",
   start: async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cdp-bench-ingest-"))
+    const { dir, configPath, key } = await benchTenant()
     const db = join(dir, "ingest.db")
-    const key = `cdp_bench_${randomBytes(24).toString("hex")}`
-    const configPath = join(dir, "tenants.json")
-    writeFileSync(configPath, JSON.stringify(await contractConfig([{ id: TENANT, key, channels: [] }])))
-    const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : []
-    const proc = await startServer({
-      command: process.execPath,
-      args: [...profile, "--import", "tsx", "src/main.ts"],
-      cwd: join(repo, "apps/node"),
-      env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: db, INGEST_CONFIG: configPath, LOG_LEVEL },
-    })
+    const proc = await startNodeService(db, configPath)
     return {
-      url: proc.baseUrl,
+      urls: [proc.baseUrl],
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      process: proc,
+      processes: [proc],
       check: acceptedCheck,
-      metrics: async () => {
-        const text = await (await fetch(`${proc.baseUrl}/metrics`)).text()
-        const out: Record<string, number> = {}
-        for (const m of text.matchAll(/^ingest_events_total\{status="(\w+)"\} (\d+)$/gm))
-          out[m[1] as string] = +(m[2] as string)
-        return out
-      },
+      metrics: () => eventCounters([proc]),
       stop: async () => {
         const exit = await proc.stop("SIGTERM")
         const sqlite = new Database(db, { readonly: true, fileMustExist: true })
@@ -240,6 +268,49 @@ const nodeService: Contender = {
   },
 }
 
+/**
+ * The service on PostgreSQL, `processes` Node processes on one fresh schema
+ * (durable commits: the store's sessions run with synchronous_commit on).
+ */
+const postgresService = (name: string, processes: number): Contender => ({
+  name,
+  runtime: `node ${process.version}`,
+  baseline: "bare",
+  start: async () => {
+    const { dir, configPath, key } = await benchTenant()
+    const schema = `cdp_bench_${name}_${randomBytes(4).toString("hex")}`
+    // The schema's name as application_name too: its backends can be told apart in pg_stat_activity.
+    const db = `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}&application_name=${schema}`
+    const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
+    // One first, so that the others find the schema migrated; then the rest at once.
+    const procs = [await startNodeService(db, configPath)]
+    procs.push(...(await Promise.all(Array.from({ length: processes - 1 }, () => startNodeService(db, configPath)))))
+    return {
+      urls: procs.map((p) => p.baseUrl),
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      processes: procs,
+      check: acceptedCheck,
+      metrics: () => eventCounters(procs),
+      dbPids: async () =>
+        (await admin.unsafe("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [schema])).map((r) =>
+          Number(r["pid"]),
+        ),
+      stop: async () => {
+        const exits = await Promise.all(procs.map((p) => p.stop("SIGTERM")))
+        try {
+          const [row] = await admin.unsafe(`SELECT count(*)::int AS n FROM "${schema}".events`)
+          if (process.env["BENCH_KEEP_DB"] === "1") process.stderr.write(`kept schema ${schema}\n`)
+          else await admin.unsafe(`DROP SCHEMA "${schema}" CASCADE`)
+          return { stored: Number(row?.["n"]), exit: exits.find((e) => e !== 0) ?? 0 }
+        } finally {
+          await admin.end()
+          rmSync(dir, { recursive: true, force: true })
+        }
+      },
+    }
+  },
+})
+
 const nodeBare: Contender = {
   name: "bare",
   runtime: `node ${process.version}`,
@@ -251,16 +322,21 @@ const nodeBare: Contender = {
       env: { PORT: "0", HOST: "127.0.0.1" },
     })
     return {
-      url: proc.baseUrl,
+      urls: [proc.baseUrl],
       headers: { "content-type": "application/json" },
-      process: proc,
+      processes: [proc],
       check: acceptedCheck,
       stop: async () => ({ exit: await proc.stop("SIGTERM") }),
     }
   },
 }
 
-const allContenders: ReadonlyArray<Contender> = [nodeService, nodeBare]
+const allContenders: ReadonlyArray<Contender> = [
+  nodeService,
+  nodeBare,
+  postgresService("pg", 1),
+  postgresService("pg2", 2),
+]
 const only = process.env["BENCH_ONLY"]?.split(",")
 const contenders = only ? allContenders.filter((c) => only.includes(c.name)) : allContenders
 
@@ -279,6 +355,8 @@ interface Sample {
   readonly statuses: Readonly<Record<string, number>>
   /** CPU time of the contender's process (all threads) per acknowledged event, µs; NaN where unknown. */
   readonly cpuUsPerEvent: number
+  /** CPU time of its database server's backends per acknowledged event, µs; NaN for an embedded store. */
+  readonly dbCpuUsPerEvent: number
 }
 
 /** CPU time (user + system, all threads) a process has used so far, µs, from /proc (Linux); NaN elsewhere. */
@@ -297,12 +375,25 @@ const CLOCK_TICKS = 100
 const percentile = (sorted: Float64Array, q: number): number =>
   sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
 
+/** CPU time the database backends used since `db0` was read (backends that appeared meanwhile: all of theirs), µs. */
+const dbCpu = async (running: Running, pids0: ReadonlyArray<number>, db0: Map<number, number>): Promise<number> => {
+  let us = 0
+  for (const pid of new Set([...pids0, ...((await running.dbPids?.()) ?? [])])) {
+    const now = cpuUs(pid)
+    if (Number.isFinite(now)) us += now - (db0.get(pid) ?? 0)
+  }
+  return us
+}
+
 /** Runs one workload against one contender for `seconds`. */
 const measure = async (running: Running, w: Workload, seconds: number): Promise<Sample> => {
-  const pid = running.process.child.pid
-  const cpu0 = cpuUs(pid)
+  const pids = running.processes.map((p) => p.child.pid)
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuUs(pid), 0)
+  const dbPids0 = (await running.dbPids?.()) ?? []
+  const db0 = new Map(dbPids0.map((pid) => [pid, cpuUs(pid)]))
+  const cpu0 = cpu()
   const r = await runLoad({
-    url: running.url,
+    url: running.urls,
     path: "/v1/events",
     headers: running.headers,
     connections: w.connections,
@@ -324,7 +415,8 @@ const measure = async (running: Running, w: Workload, seconds: number): Promise<
     short: (answered - non2xx) * w.eventsPerRequest - r.accepted,
     errors: non2xx + r.socketErrors + r.timeouts + r.unreadable,
     statuses: r.statuses,
-    cpuUsPerEvent: (cpuUs(pid) - cpu0) / r.accepted,
+    cpuUsPerEvent: (cpu() - cpu0) / r.accepted,
+    dbCpuUsPerEvent: running.dbPids === undefined ? Number.NaN : (await dbCpu(running, dbPids0, db0)) / r.accepted,
   }
 }
 
@@ -375,14 +467,14 @@ try {
   for (const c of contenders) {
     const r = await c.start()
     started.set(c.name, r)
-    log(`${c.name}: ${r.url}`)
+    log(`${c.name}: ${r.urls.join(", ")}`)
   }
 
   // Preflight: each workload's body is answered 202 with every event accepted.
   for (const c of contenders) {
     const r = started.get(c.name) as Running
     for (const w of workloads) {
-      const res = await fetch(`${r.url}/v1/events`, { method: "POST", headers: r.headers, body: w.body() })
+      const res = await fetch(`${r.urls[0]}/v1/events`, { method: "POST", headers: r.headers, body: w.body() })
       const complaint = r.check(res.status, await res.json(), w.eventsPerRequest)
       if (complaint) throw new Error(`${c.name} ${w.name} preflight: ${complaint}`)
       ack(c.name, w.eventsPerRequest)
@@ -432,11 +524,12 @@ try {
   const eventsPerSec: Record<string, number> = {}
   const latencyMs: Record<string, { p50: number; p99: number }> = {}
   const cpuUsPerEvent: Record<string, number | null> = {}
+  const dbCpuUsPerEvent: Record<string, number> = {}
   const errors: Record<string, number> = {}
   const unaccepted: Record<string, number> = {}
   log("")
   log(
-    "contender/workload     events/s  (min..max)            req/s   p50 ms   p99 ms  cpu µs/event  errors  unaccepted",
+    "contender/workload     events/s  (min..max)            req/s   p50 ms   p99 ms  cpu µs/event  db µs/event  errors  unaccepted",
   )
   for (const w of workloads) {
     for (const c of contenders) {
@@ -447,6 +540,8 @@ try {
       latencyMs[key] = { p50: round3(median(ss.map((s) => s.p50))), p99: round3(median(ss.map((s) => s.p99))) }
       const cpu = median(ss.map((s) => s.cpuUsPerEvent))
       cpuUsPerEvent[key] = Number.isFinite(cpu) ? round2(cpu) : null
+      const dbCpu = median(ss.map((s) => s.dbCpuUsPerEvent))
+      if (Number.isFinite(dbCpu)) dbCpuUsPerEvent[key] = round2(dbCpu)
       errors[key] = ss.reduce((a, s) => a + s.errors, 0)
       unaccepted[key] = ss.reduce((a, s) => a + s.short, 0)
       const range = `(${Math.round(Math.min(...eps))}..${Math.round(Math.max(...eps))})`
@@ -454,27 +549,37 @@ try {
         `${key.padEnd(20)} ${String(eventsPerSec[key]).padStart(10)}  ${range.padEnd(20)} ` +
           `${String(Math.round(median(ss.map((s) => s.requestsPerSec)))).padStart(7)}  ` +
           `${latencyMs[key].p50.toFixed(2).padStart(7)}  ${latencyMs[key].p99.toFixed(2).padStart(7)}  ` +
-          `${String(cpuUsPerEvent[key] ?? "-").padStart(12)}  ${String(errors[key]).padStart(6)}  ${String(unaccepted[key]).padStart(10)}`,
+          `${String(cpuUsPerEvent[key] ?? "-").padStart(12)}  ${String(dbCpuUsPerEvent[key] ?? "-").padStart(11)}  ` +
+          `${String(errors[key]).padStart(6)}  ${String(unaccepted[key]).padStart(10)}`,
       )
     }
   }
   /** Ratio of the medians; and the median of the ratios of each round's pair, which drift between rounds does not move. */
   const ratios: Record<string, number | null> = {}
   const pairedRatios: Record<string, number | null> = {}
+  const ratio = (name: string, mineKey: string, theirsKey: string): void => {
+    const a = samples.get(mineKey) ?? []
+    const b = samples.get(theirsKey) ?? []
+    if (a.length === 0 || b.length === 0) return
+    const mine = eventsPerSec[mineKey] as number
+    const theirs = eventsPerSec[theirsKey] as number
+    ratios[name] = theirs > 0 ? round3(mine / theirs) : null
+    const perRound = a.map((s, i) => s.eventsPerSec / (b[i] as Sample).eventsPerSec)
+    pairedRatios[name] = round3(median(perRound))
+    log(`${name}: ${ratios[name]} (rounds: ${perRound.map(round3).join(", ")})`)
+  }
   for (const c of contenders) {
     const base = contenders.find((b) => b.name === c.baseline)
     if (!base) continue
     for (const w of workloads) {
       const name = c.name === "service" ? `${w.name}_vs_${base.name}` : `${c.name}_${w.name}_vs_${base.name}`
-      const mine = eventsPerSec[label(c, w)] as number
-      const theirs = eventsPerSec[label(base, w)] as number
-      ratios[name] = theirs > 0 ? round3(mine / theirs) : null
-      const a = samples.get(label(c, w)) ?? []
-      const b = samples.get(label(base, w)) ?? []
-      const perRound = a.map((s, i) => s.eventsPerSec / (b[i] as Sample).eventsPerSec)
-      pairedRatios[name] = perRound.length > 0 ? round3(median(perRound)) : null
-      log(`${name}: ${ratios[name]} (rounds: ${perRound.map(round3).join(", ")})`)
+      ratio(name, label(c, w), label(base, w))
     }
+  }
+  // PostgreSQL against SQLite (one process each), and two PostgreSQL processes against one.
+  for (const w of workloads) {
+    ratio(`${w.name}_pg_vs_sqlite`, `pg_${w.name}`, w.name)
+    ratio(`${w.name}_pg2_vs_pg1`, `pg2_${w.name}`, `pg_${w.name}`)
   }
   let durable = true
   for (const [name, d] of Object.entries(durability)) {
@@ -495,6 +600,7 @@ try {
       latency_ms: latencyMs,
       paired_ratios: pairedRatios,
       cpu_us_per_event: cpuUsPerEvent,
+      db_cpu_us_per_event: dbCpuUsPerEvent,
       errors,
       unaccepted,
       connections: Object.fromEntries(workloads.map((w) => [w.name, w.connections])),

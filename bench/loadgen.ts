@@ -17,7 +17,11 @@
 import { connect, type Socket } from "node:net"
 
 export interface LoadOptions {
-  readonly url: string
+  /**
+   * The server, or several servers (processes of one service on as many
+   * ports): connection i goes to `url[i % url.length]`.
+   */
+  readonly url: string | ReadonlyArray<string>
   readonly path: string
   readonly headers: Readonly<Record<string, string>>
   readonly connections: number
@@ -47,12 +51,12 @@ export interface LoadResult {
 const acceptedPrefix = /^\{"accepted":(\d+)/
 
 export const runLoad = (o: LoadOptions): Promise<LoadResult> => {
-  const url = new URL(o.url)
-  const port = Number(url.port)
-  const host = url.hostname
-  let head = `POST ${o.path} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`
-  for (const [k, v] of Object.entries(o.headers)) head += `${k}: ${v}\r\n`
-  head += "content-length: "
+  const targets = (typeof o.url === "string" ? [o.url] : o.url).map((u) => {
+    const url = new URL(u)
+    let head = `POST ${o.path} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`
+    for (const [k, v] of Object.entries(o.headers)) head += `${k}: ${v}\r\n`
+    return { port: Number(url.port), host: url.hostname, head: `${head}content-length: ` }
+  })
   const timeoutMs = o.timeoutMs ?? 10_000
 
   let latencies = new Float64Array(1 << 16)
@@ -67,8 +71,9 @@ export const runLoad = (o: LoadOptions): Promise<LoadResult> => {
   const start = performance.now()
   const end = start + o.seconds * 1000
 
-  const connection = () =>
+  const connection = (_: unknown, i: number) =>
     new Promise<void>((resolve) => {
+      const { port, host, head } = targets[i % targets.length]!
       const socket: Socket = connect({ port, host, noDelay: true })
       socket.setEncoding("latin1")
       let buf = ""
