@@ -32,6 +32,13 @@ export interface SqliteCoreOptions {
   /** How long a write waits for another connection's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number
   /**
+   * `wal_autocheckpoint` pragma, in pages: the writer copies the WAL back into
+   * the database file, inside the commit that took the WAL past this size.
+   * Default: SQLite's (1000 pages). A driver that checkpoints on a thread of
+   * its own raises it, leaving the writer's checkpoint as a safety net.
+   */
+  readonly walAutocheckpoint?: number
+  /**
    * Set the pragmas (WAL, synchronous, busy timeout) at open. Default `true`;
    * `false` for hosts that manage them (Durable Objects).
    */
@@ -150,6 +157,9 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
       driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`)
       driver.exec("PRAGMA journal_mode = WAL")
       driver.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`)
+      if (options.walAutocheckpoint !== undefined) {
+        driver.exec(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.trunc(options.walAutocheckpoint))}`)
+      }
     }
     migrated = migrate(driver)
   } catch (error) {

@@ -8,6 +8,7 @@
  * @module
  */
 import { mkdirSync } from "node:fs"
+import { createRequire } from "node:module"
 import { dirname } from "node:path"
 import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
@@ -19,10 +20,29 @@ import { makeGroupCommit } from "./groupCommit.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
-import { deserializeError, type Request, type SerializedError, type WorkerData } from "./workerProtocol.ts"
+import {
+  type CheckpointerData,
+  deserializeError,
+  type Request,
+  type SerializedError,
+  type WorkerData,
+} from "./workerProtocol.ts"
+
+/** @since 0.2.0 @category models */
+export interface BetterSqliteWorkerOptions extends SqliteStoreOptions {
+  /**
+   * How often a checkpointer thread, with a connection of its own, copies the
+   * WAL back into the database file, in ms (default 100). The writer's
+   * autocheckpoint then only steps in past `walAutocheckpoint` pages
+   * (default 10000 with a checkpointer), so that commits do not carry
+   * checkpoints. `0`: no checkpointer; the writer checkpoints as SQLite
+   * does by default.
+   */
+  readonly checkpointIntervalMs?: number
+}
 
 /** @since 0.1.0 @category models */
-export interface BetterSqliteStoreOptions extends SqliteStoreOptions {
+export interface BetterSqliteStoreOptions extends BetterSqliteWorkerOptions {
   /** Run SQLite on its own thread (default `true`). */
   readonly worker?: boolean
 }
@@ -105,6 +125,51 @@ const startWorker = (data: WorkerData): Worker => {
 }
 
 /**
+ * The checkpointer thread: a connection of its own that copies committed
+ * pages from the WAL back into the database file every `intervalMs`
+ * (`PRAGMA wal_checkpoint(PASSIVE)`, which never waits for, nor blocks, the
+ * writer). The writer's commits then no longer carry a checkpoint (megabytes
+ * written and a second fsync, every few commits), and a page changed many
+ * times between two passes is copied once. Durability does not depend on it:
+ * a commit is durable in the WAL before it is answered; when it falls behind
+ * or stops, the writer's autocheckpoint, set higher, takes over. Plain
+ * JavaScript, so that it starts without a TypeScript loader.
+ */
+const checkpointerSource = `
+const { parentPort, workerData } = require("node:worker_threads")
+const Database = require(workerData.driver)
+let db
+try {
+  db = new Database(workerData.path, { fileMustExist: true })
+  // A checkpoint syncs the WAL before copying and the database file after.
+  db.pragma("synchronous = FULL")
+} catch {
+  process.exit(0) // the writer checkpoints by itself
+}
+const timer = setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)")
+  } catch {
+    // busy (another checkpoint runs) or an I/O error: the next pass, or the writer, tries again
+  }
+}, workerData.intervalMs)
+parentPort.once("message", () => {
+  clearInterval(timer)
+  try {
+    db.close()
+  } finally {
+    parentPort.close()
+  }
+})
+`
+
+const startCheckpointer = (data: CheckpointerData): Worker =>
+  new Worker(checkpointerSource, {
+    eval: true,
+    workerData: { ...data, driver: createRequire(import.meta.url).resolve("better-sqlite3") },
+  })
+
+/**
  * Opens the store with its database on a thread of its own.
  *
  * @since 0.1.0
@@ -112,16 +177,19 @@ const startWorker = (data: WorkerData): Worker => {
  */
 export const openBetterSqliteStoreOnWorker = async (
   path: string,
-  options: SqliteStoreOptions = {},
+  options: BetterSqliteWorkerOptions = {},
 ): Promise<BetterSqliteStore> => {
   ensureFolder(path)
   const { synchronous, busyTimeoutMs, pragmas } = options
+  const checkpointIntervalMs = Math.max(0, options.checkpointIntervalMs ?? 100)
+  const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 10_000 : undefined)
   const worker = startWorker({
     path,
     options: {
       ...(synchronous === undefined ? {} : { synchronous }),
       ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
       ...(pragmas === undefined ? {} : { pragmas }),
+      ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
     },
   })
 
@@ -149,6 +217,21 @@ export const openBetterSqliteStoreOnWorker = async (
     })
   })
 
+  // Started once the writer has set WAL mode and migrated. Its failure costs
+  // nothing but speed: the writer's autocheckpoint remains.
+  let stopCheckpointer = (): Promise<void> => Promise.resolve()
+  if (checkpointIntervalMs > 0 && path !== ":memory:" && path !== "") {
+    const thread = startCheckpointer({ path, intervalMs: checkpointIntervalMs })
+    thread.on("error", () => undefined)
+    const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()))
+    let stopping = false
+    stopCheckpointer = () => {
+      if (!stopping) thread.postMessage("close")
+      stopping = true
+      return exited
+    }
+  }
+
   type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
   worker.on("message", (message: { type: "replies"; replies: Reply[] }) => {
     for (const reply of message.replies) {
@@ -160,7 +243,10 @@ export const openBetterSqliteStoreOnWorker = async (
     }
   })
   worker.on("error", (error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
-  worker.on("exit", () => fail(new StoreError("unavailable", "the database thread has stopped")))
+  worker.on("exit", () => {
+    fail(new StoreError("unavailable", "the database thread has stopped"))
+    void stopCheckpointer()
+  })
 
   type Op = Request["op"]
   const request = <T>(op: Op, fields: object = {}): Promise<T> => {
@@ -217,6 +303,7 @@ export const openBetterSqliteStoreOnWorker = async (
     close: () => {
       closing ??= (async () => {
         await group.drain()
+        await stopCheckpointer()
         if (dead === undefined) {
           const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
           await request("close").catch(() => undefined)

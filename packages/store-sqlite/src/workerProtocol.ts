@@ -16,6 +16,12 @@ export interface WorkerData {
   readonly options: SqliteCoreOptions
 }
 
+/** @since 0.2.0 @category models */
+export interface CheckpointerData {
+  readonly path: string
+  readonly intervalMs: number
+}
+
 /** @since 0.1.0 @category models */
 export type Request = { readonly id: number } & (
   | ({ readonly op: "commit" } & EncodedBatches)

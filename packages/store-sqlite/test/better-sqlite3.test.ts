@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { statSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { StoreError } from "@cdp/ingest"
@@ -224,6 +225,27 @@ describe("group commit", () => {
     other.exec("ROLLBACK")
     expect(await store.getProfile(567, "locked")).toBeUndefined()
     expect(await store.append(batches[0]!)).toEqual(["accepted"])
+  })
+})
+
+describe("checkpoints", () => {
+  const sizes = async (checkpointIntervalMs: number) => {
+    const path = await temp()
+    const store = track(await openBetterSqliteStoreOnWorker(path, { checkpointIntervalMs }))
+    const before = statSync(path).size
+    const context = { ootb_address: "x".repeat(200) }
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.append([makeEvent({ customer: `c${i}`, context })])))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    return { before, after: statSync(path).size, wal: statSync(`${path}-wal`).size }
+  }
+
+  it("copies the WAL into the database file on a thread of its own, not in the writer's commits", async () => {
+    // Without a checkpointer, 200 small commits stay in the WAL (below the 1000 pages of the writer's autocheckpoint).
+    const inline = await sizes(0)
+    expect(inline.wal).toBeGreaterThan(0)
+    expect(inline.after).toBe(inline.before)
+    const background = await sizes(20)
+    expect(background.after).toBeGreaterThan(background.before)
   })
 })
 
