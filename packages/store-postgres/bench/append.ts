@@ -6,7 +6,7 @@
  * store's database backends (read from /proc, so on the database's machine
  * only) per event. Reach for it when changing the write statement.
  *
- *   pnpm --filter @cdp/store-postgres bench [-- --url postgres://… --customers 10000]
+ *   pnpm --filter @cdp/store-postgres bench [-- --url postgres://… --customers 10000 --max-events-per-commit 1]
  *
  * It works in a schema of its own and drops it afterwards.
  */
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
   options: {
     url: { type: "string", default: process.env["CDP_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test" },
     customers: { type: "string", default: "10000" },
+    /** 1 turns group commit off: each append its own statement and commit. */
+    "max-events-per-commit": { type: "string", default: "1000" },
   },
 })
 const customers = Number(args.customers)
@@ -84,6 +86,7 @@ const cpuUs = (pid: number): number => {
 const schema = `cdp_bench_append_${process.pid}`
 const store = await openPostgresStore(`${args.url}${args.url.includes("?") ? "&" : "?"}application_name=${schema}`, {
   schema,
+  maxEventsPerCommit: Number(args["max-events-per-commit"]),
 })
 const admin = postgres(args.url, { max: 1, onnotice: () => {} })
 try {
