@@ -76,6 +76,8 @@ export interface PostgresStore extends IngestStore {
   readonly schema: string
   /** The migration versions applied when this store opened the database. */
   readonly migrated: ReadonlyArray<number>
+  /** The `synchronous_commit` of the store's sessions, read at open (`on`, `remote_apply`, ...: durable; `off`: not). */
+  readonly synchronousCommit: string
   readonly stats: Readonly<PostgresStoreStats>
 }
 
@@ -112,8 +114,11 @@ export const makePostgresStore = async (
   const sql = statementsFor(schema)
   const retries = Math.max(0, options.conflictRetries ?? 3)
   let migrated: number[]
+  let synchronousCommit: string
   try {
     migrated = await migrate(connection, schema)
+    const [row] = await connection.query("SELECT current_setting('synchronous_commit') AS value", [])
+    synchronousCommit = String(row?.["value"])
   } catch (error) {
     throw classifyPostgresError(error)
   }
@@ -230,6 +235,7 @@ export const makePostgresStore = async (
     },
     schema,
     migrated,
+    synchronousCommit,
     stats,
   }
 }

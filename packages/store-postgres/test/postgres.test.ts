@@ -63,6 +63,32 @@ describe("migrations", () => {
   })
 })
 
+describe("durable commits", () => {
+  it("run with synchronous_commit on, also for a role whose default is off", async () => {
+    expect((await open(schema("durable"))).synchronousCommit).toBe("on")
+    const role = `cdp_test_async_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+    await admin.unsafe(`CREATE ROLE "${role}" LOGIN`)
+    try {
+      await admin.unsafe(`ALTER ROLE "${role}" SET synchronous_commit = off`)
+      await admin.unsafe(`GRANT CREATE ON DATABASE "${new URL(postgresUrl).pathname.slice(1)}" TO "${role}"`)
+      const url = new URL(postgresUrl)
+      url.username = role
+      const s = schema("async")
+      const store = await openPostgresStore(url.toString(), { schema: s })
+      try {
+        expect(store.synchronousCommit).toBe("on")
+        expect(await store.append([makeEvent({ customer: "durable" })])).toEqual(["accepted"])
+      } finally {
+        await store.close()
+        await dropSchema(admin, s)
+      }
+    } finally {
+      await admin.unsafe(`REVOKE ALL ON DATABASE "${new URL(postgresUrl).pathname.slice(1)}" FROM "${role}"`)
+      await admin.unsafe(`DROP ROLE "${role}"`)
+    }
+  })
+})
+
 describe("text PostgreSQL cannot hold", () => {
   it("stores NUL, lone surrogates and U+FFFF in customers and values, and gives them back unchanged", async () => {
     const store = await open(schema("text"))
