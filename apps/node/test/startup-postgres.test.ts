@@ -19,7 +19,9 @@ describe("start-up on PostgreSQL", () => {
     const exit = await within(60_000, "exit", service.exited)
     expect(exit.code).toBe(1)
     const stderr = service.stderr()
-    expect(stderr).toMatch(/cannot open the store postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test\?schema=cdp_startup/)
+    expect(stderr).toMatch(
+      /cannot open the store postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test\?schema=cdp_startup/,
+    )
     expect(stderr).toMatch(/unreachable \(ECONNREFUSED\)/)
     expect(stderr + service.stdout()).not.toContain("s3cret-pw")
   })
