@@ -32,6 +32,13 @@ export interface SqliteCoreOptions {
   /** How long a write waits for another connection's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number
   /**
+   * Page cache of the connection, in KiB (default 65536: 64 MiB, filled as
+   * pages are read). SQLite's default of 2 MiB holds a few hundred pages, so
+   * that every profile and customer-index page the writer touches is read
+   * again from the file (a system call each).
+   */
+  readonly cacheSizeKiB?: number
+  /**
    * `wal_autocheckpoint` pragma, in pages: the writer copies the WAL back into
    * the database file, inside the commit that took the WAL past this size.
    * Default: SQLite's (1000 pages). A driver that checkpoints on a thread of
@@ -157,6 +164,7 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
       driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`)
       driver.exec("PRAGMA journal_mode = WAL")
       driver.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`)
+      driver.exec(`PRAGMA cache_size = ${-Math.max(0, Math.trunc(options.cacheSizeKiB ?? 65536))}`)
       if (options.walAutocheckpoint !== undefined) {
         driver.exec(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.trunc(options.walAutocheckpoint))}`)
       }

@@ -180,7 +180,7 @@ export const openBetterSqliteStoreOnWorker = async (
   options: BetterSqliteWorkerOptions = {},
 ): Promise<BetterSqliteStore> => {
   ensureFolder(path)
-  const { synchronous, busyTimeoutMs, pragmas } = options
+  const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
   const checkpointIntervalMs = Math.max(0, options.checkpointIntervalMs ?? 100)
   const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 10_000 : undefined)
   const worker = startWorker({
@@ -189,6 +189,7 @@ export const openBetterSqliteStoreOnWorker = async (
       ...(synchronous === undefined ? {} : { synchronous }),
       ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
       ...(pragmas === undefined ? {} : { pragmas }),
+      ...(cacheSizeKiB === undefined ? {} : { cacheSizeKiB }),
       ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
     },
   })
