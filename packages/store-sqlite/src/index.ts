@@ -6,6 +6,7 @@
  * @module
  */
 export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
+export { type EncodedBatches, EVENT_FIELDS, encodeBatches, stampsJson } from "./encodeEvents.ts"
 export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "./groupCommit.ts"
 export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
 export {
