@@ -46,18 +46,24 @@ export const readBody = async (req: Request, limit: number): Promise<Uint8Array 
 }
 
 /**
- * Reads and drops what is left of a refused request's body, up to
- * `maxBytes` or `maxMs`, so that the client, still uploading, receives the
- * refusal instead of a reset connection (RFC 9112 §9.6: close in stages).
- * A body announced larger than `maxBytes` is not read at all.
+ * Reads and drops what is left of a refused request's body, so that the
+ * client, still uploading, receives the refusal instead of a reset
+ * connection (RFC 9112 §9.6: close in stages). Bounded: a body announced by
+ * its `Content-Length` is drained up to `maxAnnounced` bytes (a larger one is
+ * not read at all), a streamed one up to `maxStreamed`; neither for longer
+ * than `maxMs`.
  *
  * @since 0.1.0
  * @category bodies
  */
-export const discardBody = async (req: Request, maxBytes = 4 * 1024 * 1024, maxMs = 1000): Promise<void> => {
+export const discardBody = async (
+  req: Request,
+  { maxAnnounced = 16 * 1024 * 1024, maxStreamed = 4 * 1024 * 1024, maxMs = 2000 } = {},
+): Promise<void> => {
   if (req.body === null || req.body.locked) return
-  const length = Number(req.headers.get("content-length") ?? "0")
-  if (length > maxBytes) return
+  const announced = req.headers.get("content-length")
+  const maxBytes = announced === null ? maxStreamed : maxAnnounced
+  if (announced !== null && Number(announced) > maxAnnounced) return
   let reader: ReadableStreamDefaultReader<Uint8Array>
   try {
     reader = req.body.getReader()
