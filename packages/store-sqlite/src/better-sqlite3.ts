@@ -32,11 +32,11 @@ import {
 export interface BetterSqliteWorkerOptions extends SqliteStoreOptions {
   /**
    * How often a checkpointer thread, with a connection of its own, copies the
-   * WAL back into the database file, in ms (default 100). The writer's
+   * WAL back into the database file, in ms (default 20). The writer's
    * autocheckpoint then only steps in past `walAutocheckpoint` pages
-   * (default 10000 with a checkpointer), so that commits do not carry
-   * checkpoints. `0`: no checkpointer; the writer checkpoints as SQLite
-   * does by default.
+   * (default 3000 with a checkpointer), so that commits seldom carry a
+   * checkpoint, and a small one when they do. `0`: no checkpointer; the
+   * writer checkpoints as SQLite does by default.
    */
   readonly checkpointIntervalMs?: number
 }
@@ -128,12 +128,15 @@ const startWorker = (data: WorkerData): Worker => {
  * The checkpointer thread: a connection of its own that copies committed
  * pages from the WAL back into the database file every `intervalMs`
  * (`PRAGMA wal_checkpoint(PASSIVE)`, which never waits for, nor blocks, the
- * writer). The writer's commits then no longer carry a checkpoint (megabytes
- * written and a second fsync, every few commits), and a page changed many
- * times between two passes is copied once. Durability does not depend on it:
- * a commit is durable in the WAL before it is answered; when it falls behind
- * or stops, the writer's autocheckpoint, set higher, takes over. Plain
- * JavaScript, so that it starts without a TypeScript loader.
+ * writer). The writer's commits then seldom carry a checkpoint (megabytes
+ * written and a second fsync, every few commits otherwise). Frequent small
+ * passes: one large pass syncs megabytes of the database file while the
+ * writer syncs the WAL, and the writer waits. Under sustained load the WAL
+ * is never wholly copied between two commits, so it cannot start over; the
+ * writer's autocheckpoint, set higher, then finishes a pass that is mostly
+ * done and lets it. Durability does not depend on it: a commit is durable
+ * in the WAL before it is answered. Plain JavaScript, so that it starts
+ * without a TypeScript loader.
  */
 const checkpointerSource = `
 const { parentPort, workerData } = require("node:worker_threads")
@@ -181,8 +184,8 @@ export const openBetterSqliteStoreOnWorker = async (
 ): Promise<BetterSqliteStore> => {
   ensureFolder(path)
   const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
-  const checkpointIntervalMs = Math.max(0, options.checkpointIntervalMs ?? 100)
-  const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 10_000 : undefined)
+  const checkpointIntervalMs = Math.max(0, options.checkpointIntervalMs ?? 20)
+  const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 3000 : undefined)
   const worker = startWorker({
     path,
     options: {
