@@ -3,11 +3,13 @@
  * caller's thread and on a database thread, with many concurrent callers
  * (group commit). Each event carries the seed's 28 parameters.
  *
- *   pnpm --filter @cdp/store-sqlite bench [-- --events 20000 --callers 50 --work 25 --sync FULL]
+ *   pnpm --filter @cdp/store-sqlite bench [-- --events 20000 --callers 50 --work 25 --sync FULL --checkpoint 20,0]
  *
  * `--work N` makes every caller spend N µs of CPU on the calling thread before
  * each append, as an HTTP handler does parsing and validating a request: it
  * shows what a database thread buys when the calling thread is busy too.
+ * `--checkpoint` lists the checkpointer intervals (ms) to run the database
+ * thread with (`0`: none, the writer checkpoints inline).
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
     customers: { type: "string", default: "5000" },
     modes: { type: "string", default: "thread,worker" },
     rounds: { type: "string", default: "1" },
+    checkpoint: { type: "string", default: "20" },
   },
 })
 const totalEvents = Number(args.events)
@@ -92,11 +95,12 @@ const spin = (micros: number): void => {
   }
 }
 
-const run = async (mode: string, work: number) => {
+const run = async (mode: string, work: number, checkpointIntervalMs: number) => {
   const dir = mkdtempSync(join(tmpdir(), "cdp-bench-"))
   const path = join(dir, "bench.db")
   const inThread = mode === "thread" ? openBetterSqliteStoreInThread(path, { synchronous }) : undefined
-  const onWorker = mode === "worker" ? await openBetterSqliteStoreOnWorker(path, { synchronous }) : undefined
+  const onWorker =
+    mode === "worker" ? await openBetterSqliteStoreOnWorker(path, { synchronous, checkpointIntervalMs }) : undefined
   const store: IngestStore = (inThread ?? onWorker)!
   // warm up: create the customers' profiles
   await store.append(Array.from({ length: 500 }, makeEvent))
@@ -126,7 +130,7 @@ const run = async (mode: string, work: number) => {
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1)
   const commits = after.commits - before.commits
   return {
-    mode,
+    mode: mode === "worker" ? `worker, checkpoint ${checkpointIntervalMs || "inline"}` : mode,
     work,
     synchronous,
     eventsPerSecond: Math.round(totalEvents / seconds),
@@ -134,6 +138,7 @@ const run = async (mode: string, work: number) => {
     eventsPerCommit: +(totalEvents / commits).toFixed(1),
     p50ms: pct(0.5),
     p99ms: pct(0.99),
+    p999ms: pct(0.999),
     processCpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
     cpuUsPerEvent: +((cpu.user + cpu.system) / totalEvents).toFixed(1),
   }
@@ -142,7 +147,10 @@ const run = async (mode: string, work: number) => {
 const rows = []
 for (let round = 0; round < Number(args.rounds); round++) {
   for (const work of args.work.split(",").map(Number)) {
-    for (const mode of args.modes.split(",")) rows.push(await run(mode, work))
+    for (const mode of args.modes.split(",")) {
+      if (mode !== "worker") rows.push(await run(mode, work, 0))
+      else for (const ms of args.checkpoint.split(",").map(Number)) rows.push(await run(mode, work, ms))
+    }
   }
 }
 console.log(`${totalEvents} events, ${callers} concurrent callers, single-event appends, synchronous=${synchronous}`)
