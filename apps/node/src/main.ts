@@ -7,8 +7,10 @@
  */
 import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
+import type { Server } from "node:http"
 import { ConfigError, jsonLogger, loadSettings, makeApp, redactUrl, StoreError, startupLines } from "@cdp/ingest"
 import { serve } from "@hono/node-server"
+import { closeInStages } from "./lingeringClose.ts"
 import { openStore } from "./openStore.ts"
 
 const log = (line: string) => process.stdout.write(`${line}\n`)
@@ -43,6 +45,8 @@ const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.
   const url = `http://${info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.address}:${info.port}`
   for (const line of startupLines(settings, `node ${process.version}`, url)) process.stderr.write(`${line}\n`)
 })
+
+closeInStages(server as Server)
 
 let stopping = false
 const stop = (signal: string) => {

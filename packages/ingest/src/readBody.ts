@@ -86,6 +86,13 @@ export const discardBody = async (
     // The client went away: nothing left to drain.
   } finally {
     clearTimeout(timer)
-    await reader.cancel().catch(() => {})
+    // Not `cancel()`: on Node that destroys the socket before the refusal is
+    // written. Released, the rest is left to the runtime, which closes the
+    // connection after the answer (`Connection: close`).
+    try {
+      reader.releaseLock()
+    } catch {
+      // A read still pending (the time bound hit): the stream stays locked.
+    }
   }
 }
