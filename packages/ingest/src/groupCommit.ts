@@ -5,8 +5,8 @@
  * when the commit that carried it has settled (or rejects alone, when its own
  * batch failed). One durable commit then serves many requests. Reach for it
  * in a driver whose commits cost a round trip or an fsync each (the
- * PostgreSQL store; `@cdp/store-sqlite` has its own copy of the same queue).
- * Runtime-free.
+ * PostgreSQL and SQLite stores). Runtime-free: `commit` may be synchronous
+ * (same thread) or asynchronous (a database thread, a server).
  *
  * @module
  */
@@ -34,8 +34,15 @@ export interface GroupCommitOptions {
    * (after the I/O of the current turn), else `setTimeout(run, 0)`.
    */
   readonly schedule?: (run: () => void) => void
-  /** Most events in one commit (default 2000); a larger single batch still goes whole. */
+  /** Most events in one transaction (default 2000); a larger single batch still goes whole. */
   readonly maxEventsPerCommit?: number
+  /**
+   * Groups handed to `commit` before the first has settled (default 1: the
+   * next group waits, and grows, while one commits). More suits a `commit`
+   * that queues work elsewhere (a database thread that regroups what it
+   * receives).
+   */
+  readonly maxInFlight?: number
 }
 
 /**
@@ -43,7 +50,7 @@ export interface GroupCommitOptions {
  * @category models
  */
 export interface GroupCommit {
-  /** Queues a batch; settles after the commit that carries it. */
+  /** Queues a batch; settles after the transaction that carries it. */
   readonly submit: (batch: ReadonlyArray<NewEvent>) => Promise<ReadonlyArray<AppendStatus>>
   /** Resolves when the queue is empty and no commit is running. */
   readonly drain: () => Promise<void>
@@ -63,15 +70,17 @@ const defaultSchedule = (): ((run: () => void) => void) => {
 
 /**
  * Makes a group-commit queue over `commit`, which writes many batches in one
- * transaction and returns one outcome per batch. One commit runs at a time,
- * so batches commit in the order they were submitted: the later of two calls
- * is the later arrival.
+ * transaction and returns one outcome per batch. With one group in flight
+ * (the default), batches commit in the order they were submitted: the later
+ * of two calls is the later arrival.
  *
  * @since 0.2.0
  * @category constructors
  */
 export const makeGroupCommit = (
-  commit: (batches: ReadonlyArray<ReadonlyArray<NewEvent>>) => Promise<ReadonlyArray<BatchOutcome>>,
+  commit: (
+    batches: ReadonlyArray<ReadonlyArray<NewEvent>>,
+  ) => ReadonlyArray<BatchOutcome> | Promise<ReadonlyArray<BatchOutcome>>,
   options: GroupCommitOptions = {},
 ): GroupCommit => {
   interface Waiter {
@@ -81,8 +90,10 @@ export const makeGroupCommit = (
   }
   const schedule = options.schedule ?? defaultSchedule()
   const maxEvents = options.maxEventsPerCommit ?? 2000
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 1)
   let queue: Waiter[] = []
-  let running: Waiter[] | undefined
+  let inFlight = 0
+  let inFlightBatches = 0
   let scheduled = false
   const idle: Array<() => void> = []
 
@@ -113,23 +124,26 @@ export const makeGroupCommit = (
     })
   }
 
-  /** Commits the queued batches; calls made while a group commits join the next group. */
+  /** Hands queued batches to `commit`. Calls made while a group commits join the next group. */
   const launch = (): void => {
-    if (running !== undefined || queue.length === 0) return
-    const group = takeGroup()
-    running = group
-    void settle(group).then(() => {
-      running = undefined
-      if (queue.length > 0) launch()
-      else for (const done of idle.splice(0)) done()
-    })
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const group = takeGroup()
+      inFlight++
+      inFlightBatches += group.length
+      void settle(group).then(() => {
+        inFlight--
+        inFlightBatches -= group.length
+        if (queue.length > 0) launch()
+        else if (inFlight === 0) for (const done of idle.splice(0)) done()
+      })
+    }
   }
 
   return {
     submit: (batch) =>
       new Promise((resolve, reject) => {
         queue.push({ batch, resolve, reject })
-        if (!scheduled && running === undefined) {
+        if (!scheduled && inFlight < maxInFlight) {
           scheduled = true
           schedule(() => {
             scheduled = false
@@ -138,9 +152,9 @@ export const makeGroupCommit = (
         }
       }),
     drain: () =>
-      !scheduled && running === undefined && queue.length === 0
+      !scheduled && inFlight === 0 && queue.length === 0
         ? Promise.resolve()
         : new Promise<void>((done) => idle.push(done)),
-    size: () => queue.length + (running?.length ?? 0),
+    size: () => queue.length + inFlightBatches,
   }
 }

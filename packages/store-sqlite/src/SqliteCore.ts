@@ -8,7 +8,9 @@
  *
  * @module
  */
+
 import { decodeCursor, encodeCursor } from "@cdp/ingest/cursor.ts"
+import type { BatchOutcome } from "@cdp/ingest/groupCommit.ts"
 import { applyToProfile, emptyProfileState, type ProfileState } from "@cdp/ingest/profileFold.ts"
 import type { AppendStatus, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/ingest/StorePort.ts"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
@@ -53,16 +55,8 @@ export interface SqliteCoreOptions {
   readonly pragmas?: boolean
 }
 
-/**
- * The outcome of one batch of a group commit: its statuses, or the error that
- * rejected it (and none of its writes were kept).
- *
- * @since 0.1.0
- * @category models
- */
-export type BatchOutcome =
-  | { readonly ok: true; readonly statuses: ReadonlyArray<AppendStatus> }
-  | { readonly ok: false; readonly error: unknown }
+/** The outcome of one batch of a group commit (shared with every store). */
+export type { BatchOutcome }
 
 /**
  * Counters for tests and metrics.

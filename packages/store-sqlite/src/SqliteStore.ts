@@ -6,9 +6,10 @@
  *
  * @module
  */
+
+import { type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
-import { type GroupCommitOptions, makeGroupCommit } from "./groupCommit.ts"
 import { openSqliteCore, type SqliteCoreOptions, type SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 

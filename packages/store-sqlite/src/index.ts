@@ -5,9 +5,10 @@
  *
  * @module
  */
+
+export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
 export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
 export { type EncodedBatches, EVENT_FIELDS, encodeBatches, stampsJson } from "./encodeEvents.ts"
-export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "./groupCommit.ts"
 export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
 export {
   type BatchOutcome,
