@@ -6,6 +6,6 @@ export default defineConfig({
   test: {
     passWithNoTests: false,
     reporters: ["default", "./scripts/everyProjectHasTests.ts"],
-    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "apps/worker/vitest.workerd.config.ts"],
   },
 })
