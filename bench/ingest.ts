@@ -219,16 +219,60 @@ const benchTenant = async (): Promise<{ dir: string; configPath: string; key: st
   return { dir, configPath, key }
 }
 
-/** Starts apps/node/src/main.ts on a store. */
-const startNodeService = (db: string, configPath: string): Promise<ServerProcess> => {
-  const profile = CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : []
-  return startServer({
+/** How a runtime starts a program of this repository. */
+interface Runtime {
+  /** Its label in the report, with its version. */
+  readonly label: string
+  /** The command line that runs `file` (a path relative to `cwd`). */
+  readonly command: (file: string) => { readonly command: string; readonly args: ReadonlyArray<string> }
+}
+
+/**
+ * The runtimes' own executables as their npm packages install them (not the
+ * shims of node_modules/.bin: Deno's runs the binary under a Node process,
+ * whose pid would be measured and signalled instead).
+ */
+const bin = (name: "bun" | "deno"): string =>
+  name === "bun" ? join(repo, "node_modules/bun/bin/bun.exe") : join(repo, "node_modules/deno/deno")
+const versionOf = (command: string, args: ReadonlyArray<string>, pattern: RegExp): string => {
+  try {
+    return pattern.exec(execFileSync(command, [...args], { encoding: "utf8" }))?.[1] ?? "?"
+  } catch {
+    return "?"
+  }
+}
+
+const node: Runtime = {
+  label: `node ${process.version}`,
+  command: (file) => ({
     command: process.execPath,
-    args: [...profile, "--import", "tsx", "src/main.ts"],
-    cwd: join(repo, "apps/node"),
+    args: [...(CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`] : []), "--import", "tsx", file],
+  }),
+}
+const bun: Runtime = {
+  label: `bun ${versionOf(bin("bun"), ["--version"], /(\S+)/)}`,
+  command: (file) => ({ command: bin("bun"), args: [file] }),
+}
+/**
+ * Deno with every permission the service needs and no more than the bench's
+ * own folders would need: the start script of apps/deno narrows them further
+ * for users, but wraps Deno in a Node process, whose pid is not Deno's (its
+ * CPU time is measured here).
+ */
+const deno: Runtime = {
+  label: `deno ${versionOf(bin("deno"), ["--version"], /deno (\S+)/)}`,
+  command: (file) => ({ command: bin("deno"), args: ["run", "--allow-all", file] }),
+}
+
+/** Starts an app (`apps/<app>/src/main.ts`) on a store. */
+const startService = (runtime: Runtime, app: string, db: string, configPath: string): Promise<ServerProcess> =>
+  startServer({
+    ...runtime.command("src/main.ts"),
+    cwd: join(repo, "apps", app),
     env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: db, INGEST_CONFIG: configPath, LOG_LEVEL },
   })
-}
+const startNodeService = (db: string, configPath: string): Promise<ServerProcess> =>
+  startService(node, "node", db, configPath)
 
 /** The `ingest_events_total` counters of the processes' /metrics, summed. */
 const eventCounters = async (procs: ReadonlyArray<ServerProcess>): Promise<Record<string, number>> => {
@@ -241,14 +285,15 @@ const eventCounters = async (procs: ReadonlyArray<ServerProcess>): Promise<Recor
   return out
 }
 
-const nodeService: Contender = {
-  name: "service",
-  runtime: `node ${process.version}`,
-  baseline: "bare",
+/** The service of `apps/<app>` on `runtime`, on SQLite in a fresh temp folder. */
+const sqliteService = (name: string, runtime: Runtime, app: string, baseline: string): Contender => ({
+  name,
+  runtime: runtime.label,
+  baseline,
   start: async () => {
     const { dir, configPath, key } = await benchTenant()
     const db = join(dir, "ingest.db")
-    const proc = await startNodeService(db, configPath)
+    const proc = await startService(runtime, app, db, configPath)
     return {
       urls: [proc.baseUrl],
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -266,7 +311,7 @@ const nodeService: Contender = {
       },
     }
   },
-}
+})
 
 /**
  * The service on PostgreSQL, `processes` Node processes on one fresh schema
@@ -311,13 +356,13 @@ const postgresService = (name: string, processes: number): Contender => ({
   },
 })
 
-const nodeBare: Contender = {
-  name: "bare",
-  runtime: `node ${process.version}`,
+/** bareServer.ts on `runtime`: the ceiling of HTTP plus JSON.parse there. */
+const bare = (name: string, runtime: Runtime): Contender => ({
+  name,
+  runtime: runtime.label,
   start: async () => {
     const proc = await startServer({
-      command: process.execPath,
-      args: ["--import", "tsx", "bareServer.ts"],
+      ...runtime.command("bareServer.ts"),
       cwd: here,
       env: { PORT: "0", HOST: "127.0.0.1" },
     })
@@ -329,14 +374,20 @@ const nodeBare: Contender = {
       stop: async () => ({ exit: await proc.stop("SIGTERM") }),
     }
   },
-}
+})
 
 const allContenders: ReadonlyArray<Contender> = [
-  nodeService,
-  nodeBare,
+  sqliteService("service", node, "node", "bare"),
+  bare("bare", node),
   postgresService("pg", 1),
   postgresService("pg2", 2),
+  sqliteService("bun", bun, "bun", "bare_bun"),
+  bare("bare_bun", bun),
+  sqliteService("deno", deno, "deno", "bare_deno"),
+  bare("bare_deno", deno),
 ]
+/** The services on runtimes other than Node, by contender name (= runtime name). */
+const runtimeServices = ["bun", "deno"]
 const only = process.env["BENCH_ONLY"]?.split(",")
 const contenders = only ? allContenders.filter((c) => only.includes(c.name)) : allContenders
 
@@ -572,7 +623,12 @@ try {
     const base = contenders.find((b) => b.name === c.baseline)
     if (!base) continue
     for (const w of workloads) {
-      const name = c.name === "service" ? `${w.name}_vs_${base.name}` : `${c.name}_${w.name}_vs_${base.name}`
+      // The service on each runtime against the bare handler of its runtime:
+      // single_vs_bare (Node), single_vs_bare_bun, single_vs_bare_deno; others: pg_single_vs_bare.
+      const name =
+        c.name === "service" || runtimeServices.includes(c.name)
+          ? `${w.name}_vs_${base.name}`
+          : `${c.name}_${w.name}_vs_${base.name}`
       ratio(name, label(c, w), label(base, w))
     }
   }
@@ -580,6 +636,8 @@ try {
   for (const w of workloads) {
     ratio(`${w.name}_pg_vs_sqlite`, `pg_${w.name}`, w.name)
     ratio(`${w.name}_pg2_vs_pg1`, `pg2_${w.name}`, `pg_${w.name}`)
+    // Each runtime's service against the Node service.
+    for (const rt of runtimeServices) ratio(`${w.name}_${rt}_vs_node`, `${rt}_${w.name}`, w.name)
   }
   let durable = true
   for (const [name, d] of Object.entries(durability)) {

@@ -9,7 +9,9 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-const bin = (name) => join(root, "node_modules", ".bin", name)
+// The runtimes' executables as their npm packages install them (Deno's shim
+// in node_modules/.bin runs the binary under a Node process of its own).
+const bin = (name) => (name === "bun" ? join(root, "node_modules/bun/bin/bun.exe") : join(root, "node_modules/deno/deno"))
 
 const runs = [
   {
