@@ -20,7 +20,7 @@ const unavailableCodes = new Map<number, string>([
 const unavailableNames = [...unavailableCodes.values()]
 
 /** Messages of the drivers' "database is closed" errors (better-sqlite3, node:sqlite, bun:sqlite). */
-const closedPattern = /database (connection )?is not open|closed database|database is closed/i
+const closedPattern = /database (connection )?is not open|closed database|database (is|has) closed/i
 
 const codeName = (error: { code?: unknown; errcode?: unknown; errno?: unknown }): string | undefined => {
   // better-sqlite3 and bun:sqlite: code "SQLITE_BUSY_SNAPSHOT"; node:sqlite: errcode 517
