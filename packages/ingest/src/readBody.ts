@@ -64,7 +64,8 @@ export const discardBody = async (
   const announced = req.headers.get("content-length")
   const maxBytes = announced === null ? maxStreamed : maxAnnounced
   if (announced !== null && Number(announced) > maxAnnounced) return
-  let reader: ReadableStreamDefaultReader<Uint8Array>
+  // Only what is used: Bun's reader type adds members (readMany) that others lack.
+  let reader: Pick<ReadableStreamDefaultReader<Uint8Array>, "read" | "releaseLock">
   try {
     reader = req.body.getReader()
   } catch {
