@@ -1,0 +1,53 @@
+/**
+ * The store conformance suite (`storeConformance` of `@cdp/testkit`) on
+ * bun:sqlite, inside Bun (`bun test ./test-runtime/`, which runs the
+ * suite's vitest calls on bun:test), on a real SQLite file in a temporary
+ * folder, closed and reopened for the durability tests.
+ */
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { StoreError } from "@cdp/ingest"
+import { openBunSqliteStore } from "@cdp/store-sqlite/bun-sqlite"
+import { storeConformance } from "@cdp/testkit"
+import { describe, expect, it } from "vitest"
+
+const tempDatabase = async () => {
+  const dir = await mkdtemp(join(tmpdir(), "cdp-bun-sqlite-"))
+  return { dir, path: join(dir, "data", "ingest.db"), remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+storeConformance(
+  "bun:sqlite",
+  async () => {
+    const { path, remove } = await tempDatabase()
+    return { store: openBunSqliteStore(path), reopen: async () => openBunSqliteStore(path), cleanup: remove }
+  },
+  { durable: true, propertyRuns: 60 },
+)
+
+describe("openBunSqliteStore", () => {
+  it("creates the folder of the file, and refuses a path it cannot open with StoreError unavailable", async () => {
+    const { dir, path, remove } = await tempDatabase()
+    try {
+      const store = openBunSqliteStore(path)
+      await store.ping()
+      await store.close()
+      // A folder where the file should be, and a file where a folder should be.
+      const errors = [join(dir, "data"), join(path, "inside.db")].map((bad) => {
+        try {
+          openBunSqliteStore(bad)
+          return undefined
+        } catch (e) {
+          return e
+        }
+      })
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(StoreError)
+        expect((error as StoreError).code).toBe("unavailable")
+      }
+    } finally {
+      await remove()
+    }
+  })
+})

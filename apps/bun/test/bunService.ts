@@ -1,0 +1,82 @@
+/**
+ * The real Bun service as a child process, for the process-level tests of
+ * this app (run by vitest on Node): a temporary folder holding the SQLite
+ * file and the `INGEST_CONFIG` file, start-up (`bun src/main.ts`: the shim
+ * in `node_modules/.bin` execs Bun, so the child's pid is the server's),
+ * and a look inside the database file once the service is down.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type ContractTenant, contractConfig, contractTenants, type ServerProcess, startServer } from "@cdp/testkit"
+
+/** The folder of `@cdp/app-bun`, where the service is started from. */
+export const appDir = fileURLToPath(new URL("..", import.meta.url))
+
+/** Bun, as installed from npm at the workspace's root. */
+export const bun = fileURLToPath(new URL("../../../node_modules/.bin/bun", import.meta.url))
+
+/** A temporary home of one service: its database file and its tenants file. */
+export interface Workspace {
+  readonly dir: string
+  /** The SQLite file (`INGEST_DB`), in a folder the service creates. */
+  readonly db: string
+  /** The tenants file (`INGEST_CONFIG`). */
+  readonly config: string
+  /** The tenants of the config, with their clear-text keys. */
+  readonly tenants: ReadonlyArray<ContractTenant>
+  readonly remove: () => Promise<void>
+}
+
+export const makeWorkspace = async (label: string): Promise<Workspace> => {
+  const dir = await mkdtemp(join(tmpdir(), `cdp-app-bun-${label}-`))
+  const tenants = contractTenants()
+  const config = join(dir, "tenants.json")
+  await writeFile(config, JSON.stringify(await contractConfig(tenants), null, 2))
+  return {
+    dir,
+    db: join(dir, "data", "ingest.db"),
+    config,
+    tenants,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  }
+}
+
+/**
+ * Starts the service on a free port of 127.0.0.1 with these settings
+ * (by default the workspace's database and tenants file) and waits until
+ * `/healthz` answers.
+ */
+export const startService = (
+  ws: Workspace,
+  env: Readonly<Record<string, string>> = { INGEST_CONFIG: ws.config },
+): Promise<ServerProcess> =>
+  startServer({
+    command: bun,
+    args: ["src/main.ts"],
+    cwd: appDir,
+    env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: ws.db, ...env },
+    timeoutMs: 60_000,
+  })
+
+/**
+ * Runs SQLite's `PRAGMA integrity_check` on the database file with
+ * bun:sqlite (the service must be down); returns its rows (`["ok"]` when
+ * sound).
+ */
+export const integrityCheck = (db: string): Array<string> => {
+  const script = `
+    import { Database } from "bun:sqlite"
+    const db = new Database(process.argv[1], { readwrite: true, create: false })
+    console.log(JSON.stringify(db.prepare("PRAGMA integrity_check").all().map((r) => r.integrity_check)))
+    db.close()`
+  const result = spawnSync(bun, ["-e", script, db], { encoding: "utf8" })
+  if (result.status !== 0) throw new Error(`integrity check failed: ${result.stderr}`)
+  return JSON.parse(result.stdout) as Array<string>
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,168 @@
+/**
+ * Start-up and shutdown of the Bun service: development mode (a generated
+ * key, said plainly, that works), the real port when PORT=0, a malformed
+ * tenants file stopping start-up; on SIGTERM or SIGINT, requests in flight
+ * (bodies still streaming in) are answered, new connections refused, the
+ * database closed, exit code 0; what was acknowledged is there after a
+ * restart.
+ */
+import { existsSync, statSync } from "node:fs"
+import { writeFile } from "node:fs/promises"
+import { connect } from "node:net"
+import { join } from "node:path"
+import {
+  bearer,
+  contractTenantIds,
+  getCustomer,
+  postEvents,
+  type ServerProcess,
+  startServer,
+  urlOf,
+} from "@cdp/testkit"
+import { afterEach, describe, expect, it } from "vitest"
+import { appDir, bun, integrityCheck, makeWorkspace, sleep, startService, type Workspace } from "./bunService.ts"
+
+const EVENT = "ootb_user_details_update"
+
+let ws: Workspace | undefined
+let server: ServerProcess | undefined
+afterEach(async () => {
+  await server?.stop("SIGKILL")
+  server = undefined
+  await ws?.remove()
+  ws = undefined
+})
+
+describe("start-up", () => {
+  it("without INGEST_CONFIG: development mode on stderr with a fresh key that works; the real port of PORT=0", async () => {
+    ws = await makeWorkspace("dev")
+    server = await startService(ws, {})
+    const output = server.output()
+    expect(output).toMatch(/cdp ingest \(bun \d+\.\d+\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+/)
+    expect(new URL(server.baseUrl).port).not.toMatch(/^0?$/)
+    expect(output).toMatch(/DEVELOPMENT MODE/)
+    expect(output).toMatch(/tenant:\s*567\b/)
+    const key = (/key:\s*(\S+)/.exec(output) as RegExpExecArray)[1] as string
+    const event = { tenant: 567, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer: "dev-1" }
+    const res = await postEvents(server.baseUrl, key, { ...event, context: { ootb_city: "NYC" } })
+    expect(res.status, res.text).toBe(202)
+    const profile = await getCustomer(server.baseUrl, key, "dev-1")
+    expect(profile.body.attributes).toEqual({ ootb_city: "NYC" })
+    expect((await postEvents(server.baseUrl, `${key}x`, event)).status).toBe(401)
+    expect(await server.stop("SIGTERM")).toBe(0)
+  })
+
+  it("with a malformed INGEST_CONFIG: exits non-zero with a message naming the file and the field", async () => {
+    ws = await makeWorkspace("bad-config")
+    const file = join(ws.dir, "bad.json")
+    await writeFile(file, JSON.stringify({ tenants: [{ id: -1, keys: ["a".repeat(64)], channels: [] }] }))
+    const started = startServer({
+      command: bun,
+      args: ["src/main.ts"],
+      cwd: appDir,
+      env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: ws.db, INGEST_CONFIG: file },
+      timeoutMs: 30_000,
+    })
+    const error = (await started.then(
+      () => new Error("it started"),
+      (e: Error) => e,
+    )) as Error
+    expect(error.message).toMatch(/exited with [1-9]\d* before listening/)
+    expect(error.message).toContain(file)
+    expect(error.message).toMatch(/tenants\[0\]\.id/)
+  })
+})
+
+/** Whether a new TCP connection to the server's port is refused. */
+const connectionRefused = (baseUrl: string): Promise<string> =>
+  new Promise((resolve) => {
+    const url = new URL(baseUrl)
+    const socket = connect(Number(url.port), url.hostname)
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve("connected")
+    })
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)))
+  })
+
+describe("graceful shutdown", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "on %s: answers the requests in flight, refuses new connections, closes the database, exits 0",
+    async (signal) => {
+      ws = await makeWorkspace(`shutdown-${signal}`)
+      server = await startService(ws)
+      const baseUrl = server.baseUrl
+      const tenant = ws.tenants.find((t) => t.id === contractTenantIds.A)!
+      const customers = Array.from({ length: 4 }, (_, i) => `shutdown-${signal}-${i}`)
+      const PIECES = 6
+
+      // Slow POSTs: each body streams in over ~1.2 s.
+      const pulled = customers.map(() => 0)
+      const slow = customers.map(async (customer, i) => {
+        const text = JSON.stringify([
+          { tenant: tenant.id, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer },
+          {
+            tenant: tenant.id,
+            timestamp: "2024-05-27 10:31:00.000000 UTC",
+            event: EVENT,
+            customer,
+            context: { ootb_city: `City ${i}` },
+          },
+        ])
+        const size = Math.ceil(text.length / PIECES)
+        const encoder = new TextEncoder()
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const n = pulled[i] as number
+            if (n > 0) await sleep(200)
+            pulled[i] = n + 1
+            if (n * size >= text.length) controller.close()
+            else controller.enqueue(encoder.encode(text.slice(n * size, (n + 1) * size)))
+          },
+        })
+        const res = await fetch(urlOf(baseUrl, "/v1/events"), {
+          method: "POST",
+          headers: { "content-type": "application/json", ...bearer(tenant.key) },
+          body,
+          duplex: "half",
+        } as RequestInit)
+        return { status: res.status, body: (await res.json()) as { accepted: number } }
+      })
+      const deadline = Date.now() + 10_000
+      while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
+      expect(
+        pulled.every((n) => n >= 2 && n < PIECES),
+        `pieces sent: ${pulled}`,
+      ).toBe(true)
+
+      const signalledAt = Date.now()
+      const exited = server.stop(signal)
+      await sleep(150)
+      expect(await connectionRefused(baseUrl), "a new connection after the signal").toBe("ECONNREFUSED")
+      expect(pulled.filter((n) => n < PIECES).length, "requests still streaming then").toBeGreaterThan(0)
+
+      for (const answer of await Promise.all(slow)) {
+        expect(answer.status).toBe(202)
+        expect(answer.body).toMatchObject({ accepted: 2, rejected: 0 })
+      }
+      expect(await exited, server.output()).toBe(0)
+      expect(Date.now() - signalledAt, "ms from the signal to the exit").toBeLessThan(8000)
+      server = undefined
+
+      // Closed cleanly: the write-ahead log checkpointed away, the file sound.
+      const wal = `${ws.db}-wal`
+      expect(existsSync(wal) ? statSync(wal).size : 0, "bytes left in the write-ahead log").toBe(0)
+      expect(integrityCheck(ws.db)).toEqual(["ok"])
+
+      // Everything acknowledged is there after a restart.
+      server = await startService(ws)
+      for (const [i, customer] of customers.entries()) {
+        const profile = await getCustomer(server.baseUrl, tenant.key, customer)
+        expect(profile.status, profile.text).toBe(200)
+        expect(profile.body.attributes).toEqual({ ootb_city: `City ${i}` })
+      }
+      expect(await server.stop("SIGTERM")).toBe(0)
+      server = undefined
+    },
+  )
+})
