@@ -22,13 +22,39 @@ const unavailableNames = [...unavailableCodes.values()]
 /** Messages of the drivers' "database is closed" errors (better-sqlite3, node:sqlite, bun:sqlite). */
 const closedPattern = /database (connection )?is not open|closed database|database (is|has) closed/i
 
-const codeName = (error: { code?: unknown; errcode?: unknown; errno?: unknown }): string | undefined => {
+/**
+ * SQLite's own messages for those codes (`sqlite3_errstr`): node:sqlite on
+ * Deno gives no `errcode` for errors raised by `exec()` or by the
+ * constructor, only `code: "ERR_SQLITE_ERROR"` and the message.
+ */
+const unavailableMessages: ReadonlyArray<readonly [string, string]> = [
+  ["database is locked", "SQLITE_BUSY"],
+  ["database table is locked", "SQLITE_LOCKED"],
+  ["disk I/O error", "SQLITE_IOERR"],
+  ["database or disk is full", "SQLITE_FULL"],
+  ["unable to open database file", "SQLITE_CANTOPEN"],
+]
+
+const codeName = (error: {
+  code?: unknown
+  errcode?: unknown
+  errno?: unknown
+  message?: unknown
+  name?: unknown
+}): string | undefined => {
   // better-sqlite3 and bun:sqlite: code "SQLITE_BUSY_SNAPSHOT"; node:sqlite: errcode 517
   if (typeof error.code === "string" && error.code.startsWith("SQLITE_")) {
     return unavailableNames.find((name) => error.code === name || (error.code as string).startsWith(`${name}_`))
   }
   const numeric = typeof error.errcode === "number" ? error.errcode : error.errno
-  return typeof numeric === "number" ? unavailableCodes.get(numeric & 0xff) : undefined
+  if (typeof numeric === "number") return unavailableCodes.get(numeric & 0xff)
+  if (error.code === "ERR_SQLITE_ERROR" && typeof error.message === "string") {
+    // Deno refusing a path outside --allow-read/--allow-write: the file cannot be opened.
+    if (error.name === "NotCapable") return "SQLITE_CANTOPEN"
+    const message = error.message
+    return unavailableMessages.find(([text]) => message.startsWith(text))?.[1]
+  }
+  return undefined
 }
 
 /**

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Starts the Deno service (src/main.ts) with the narrowest permissions its
+// environment allows, from wherever it is run (the root's `pnpm start:deno`
+// runs it from the repo root, so a relative INGEST_DB or INGEST_CONFIG is
+// the caller's): the network for HOST:PORT only (HOST only when PORT is 0 or
+// not a number: the port is not known beforehand), read and write in the
+// folder of INGEST_DB only, read of INGEST_CONFIG only, and the five
+// variables it reads. Module loading needs no permission. Signals go on to
+// the service; this process exits with its code. `--print` prints the
+// command as JSON instead of running it.
+import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const app = join(dirname(fileURLToPath(import.meta.url)), "..")
+const repo = join(app, "..", "..")
+
+/** The deno binary itself: `node_modules/.bin/deno` is a Node shim that would not pass signals on. */
+const denoBinary = () => {
+  try {
+    const dir = dirname(createRequire(join(repo, "package.json")).resolve("deno/package.json"))
+    const exe = join(dir, process.platform === "win32" ? "deno.exe" : "deno")
+    if (existsSync(exe)) return exe
+  } catch {}
+  return join(repo, "node_modules", ".bin", "deno")
+}
+
+const env = process.env
+const db = env.INGEST_DB || "./.data/ingest.db"
+const host = env.HOST ?? "0.0.0.0"
+const port = Number(env.PORT || "8787")
+const hostPart = host.includes(":") ? `[${host}]` : host
+const net = Number.isInteger(port) && port > 0 && port <= 65535 ? `${hostPart}:${port}` : hostPart
+const embedded = !/^postgres(ql)?:\/\//.test(db) && db !== ":memory:"
+const dataFolder = embedded ? resolve(dirname(db)) : undefined
+const readable = [dataFolder, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(Boolean)
+
+const args = [
+  "run",
+  "--no-prompt",
+  `--allow-net=${net}`,
+  ...(readable.length > 0 ? [`--allow-read=${readable.join(",")}`] : []),
+  ...(dataFolder === undefined ? [] : [`--allow-write=${dataFolder}`]),
+  "--allow-env=PORT,HOST,INGEST_DB,INGEST_CONFIG,LOG_LEVEL",
+  join(app, "src", "main.ts"),
+]
+const command = denoBinary()
+
+if (process.argv.includes("--print")) {
+  process.stdout.write(`${JSON.stringify({ command, args })}\n`)
+  process.exit(0)
+}
+
+const child = spawn(command, args, { stdio: "inherit" })
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+  })
+}
+child.once("error", (error) => {
+  process.stderr.write(`cdp ingest: cannot start deno (${command}): ${error.message}\n`)
+  process.exit(1)
+})
+child.once("exit", (code, signal) => {
+  if (signal !== null) {
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
+  } else process.exit(code ?? 1)
+})
