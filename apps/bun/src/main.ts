@@ -28,12 +28,12 @@ try {
   throw e
 }
 
-let store: ReturnType<typeof openBunSqliteStore>
+let store: Awaited<ReturnType<typeof openBunSqliteStore>>
 try {
   if (/^postgres(ql)?:\/\//.test(settings.db)) {
     throw new ConfigError("INGEST_DB: PostgreSQL is served by the Node.js app; on Bun, INGEST_DB is a SQLite file path")
   }
-  store = openBunSqliteStore(settings.db)
+  store = await openBunSqliteStore(settings.db)
 } catch (e) {
   if (e instanceof ConfigError || e instanceof StoreError) {
     process.stderr.write(`cdp ingest: cannot open the store ${redactUrl(settings.db)}: ${e.message}\n`)

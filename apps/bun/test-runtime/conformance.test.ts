@@ -2,7 +2,8 @@
  * The store conformance suite (`storeConformance` of `@cdp/testkit`) on
  * bun:sqlite, inside Bun (`bun test ./test-runtime/`, which runs the
  * suite's vitest calls on bun:test), on a real SQLite file in a temporary
- * folder, closed and reopened for the durability tests.
+ * folder, closed and reopened for the durability tests: on a database
+ * thread (as the app runs it) and on the caller's thread.
  */
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -17,37 +18,39 @@ const tempDatabase = async () => {
   return { dir, path: join(dir, "data", "ingest.db"), remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
-storeConformance(
-  "bun:sqlite",
-  async () => {
-    const { path, remove } = await tempDatabase()
-    return { store: openBunSqliteStore(path), reopen: async () => openBunSqliteStore(path), cleanup: remove }
-  },
-  { durable: true, propertyRuns: 60 },
-)
-
-describe("openBunSqliteStore", () => {
-  it("creates the folder of the file, and refuses a path it cannot open with StoreError unavailable", async () => {
-    const { dir, path, remove } = await tempDatabase()
-    try {
-      const store = openBunSqliteStore(path)
-      await store.ping()
-      await store.close()
-      // A folder where the file should be, and a file where a folder should be.
-      const errors = [join(dir, "data"), join(path, "inside.db")].map((bad) => {
-        try {
-          openBunSqliteStore(bad)
-          return undefined
-        } catch (e) {
-          return e
-        }
-      })
-      for (const error of errors) {
-        expect(error).toBeInstanceOf(StoreError)
-        expect((error as StoreError).code).toBe("unavailable")
+for (const worker of [true, false]) {
+  storeConformance(
+    `bun:sqlite (${worker ? "database thread" : "caller's thread"})`,
+    async () => {
+      const { path, remove } = await tempDatabase()
+      return {
+        store: await openBunSqliteStore(path, { worker }),
+        reopen: () => openBunSqliteStore(path, { worker }),
+        cleanup: remove,
       }
-    } finally {
-      await remove()
-    }
+    },
+    { durable: true, propertyRuns: 60 },
+  )
+
+  describe(`openBunSqliteStore (${worker ? "database thread" : "caller's thread"})`, () => {
+    it("creates the folder of the file, and refuses a path it cannot open with StoreError unavailable", async () => {
+      const { dir, path, remove } = await tempDatabase()
+      try {
+        const store = await openBunSqliteStore(path, { worker })
+        await store.ping()
+        await store.close()
+        // A folder where the file should be, and a file where a folder should be.
+        for (const bad of [join(dir, "data"), join(path, "inside.db")]) {
+          const error = await openBunSqliteStore(bad, { worker }).then(
+            (store) => store.close().then(() => new Error(`${bad} opened`)),
+            (e: unknown) => e,
+          )
+          expect(error).toBeInstanceOf(StoreError)
+          expect((error as StoreError).code).toBe("unavailable")
+        }
+      } finally {
+        await remove()
+      }
+    })
   })
-})
+}

@@ -10,10 +10,20 @@ import { StoreError } from "@cdp/ingest/StorePort.ts"
 import type { EncodedBatches } from "./encodeEvents.ts"
 import type { SqliteCoreOptions } from "./SqliteCore.ts"
 
+/**
+ * The drivers a database thread can open (`sqliteWorker.ts`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WorkerDriver = "better-sqlite3" | "bun:sqlite"
+
 /** @since 0.1.0 @category models */
 export interface WorkerData {
   readonly path: string
   readonly options: SqliteCoreOptions
+  /** Which driver the thread opens the file with (default `better-sqlite3`). @since 0.2.0 */
+  readonly driver?: WorkerDriver
 }
 
 /** @since 0.2.0 @category models */

@@ -1,29 +1,35 @@
 /**
- * The database thread of `openBetterSqliteStore({ worker: true })`: opens the
- * connection, runs the shared core and answers the requests of
- * `better-sqlite3.ts`. Not an entry point of the package; the driver starts
- * it.
+ * The database thread of a store opened on a worker (`openSqliteStoreOnWorker`:
+ * better-sqlite3 on Node.js, bun:sqlite on Bun): opens the connection with the
+ * driver that `WorkerData` names, runs the shared core and answers the
+ * requests of `SqliteWorkerStore.ts`. Not an entry point of the package; the
+ * drivers start it.
  *
  * @module
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
-import Database from "better-sqlite3"
-import { betterSqliteDriver } from "./better-sqlite3.ts"
 import { classifySqliteError } from "./classifySqliteError.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
+import type { SqliteDriver } from "./SqliteDriver.ts"
 import { type Request, type SerializedError, serializeError, type WorkerData } from "./workerProtocol.ts"
 
 const port = parentPort
-if (port === null) throw new Error("betterSqliteWorker.ts runs only as a worker thread")
+if (port === null) throw new Error("sqliteWorker.ts runs only as a worker thread")
 const data = workerData as WorkerData
+
+/** The connection, by the driver's own module (each imports only its own library). */
+const openDriver = async (): Promise<SqliteDriver> =>
+  data.driver === "bun:sqlite"
+    ? (await import("./bun-sqlite.ts")).openBunSqliteDriver(data.path)
+    : (await import("./better-sqlite3.ts")).openBetterSqliteDriver(data.path)
 
 let core: SqliteCore
 try {
-  const db = new Database(data.path)
+  const driver = await openDriver()
   try {
-    core = openSqliteCore(betterSqliteDriver(db), data.options)
+    core = openSqliteCore(driver, data.options)
   } catch (error) {
-    db.close()
+    driver.close()
     throw error
   }
 } catch (error) {

@@ -1,0 +1,217 @@
+/**
+ * The SQLite store with its database on a thread of its own, for any driver
+ * that a database thread can open (`sqliteWorker.ts`): the HTTP thread goes
+ * on parsing requests while SQLite writes and syncs. The driver file starts
+ * the threads (each runtime starts a worker its own way) and hands them
+ * here; this module only talks to them through `workerProtocol.ts`.
+ * Runtime-free (the `Worker` of `node:worker_threads`, which Node.js, Bun and
+ * Deno provide, is only a type here).
+ *
+ * @module
+ */
+import type { Worker } from "node:worker_threads"
+import { makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
+import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { encodeBatches } from "./encodeEvents.ts"
+import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
+import type { SqliteStoreOptions } from "./SqliteStore.ts"
+import {
+  type CheckpointerData,
+  deserializeError,
+  type Request,
+  type SerializedError,
+  type WorkerData,
+} from "./workerProtocol.ts"
+
+/** @since 0.2.0 @category models */
+export interface SqliteWorkerOptions extends SqliteStoreOptions {
+  /**
+   * How often a checkpointer thread, with a connection of its own, copies the
+   * WAL back into the database file, in ms (default 20, when the driver has
+   * a checkpointer). The writer's autocheckpoint then only steps in past
+   * `walAutocheckpoint` pages (default 3000 with a checkpointer), so that
+   * commits seldom carry a checkpoint, and a small one when they do. `0`: no
+   * checkpointer; the writer checkpoints as SQLite does by default.
+   */
+  readonly checkpointIntervalMs?: number
+}
+
+/**
+ * A store whose database runs on a thread of its own; its counters are
+ * fetched from there.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SqliteWorkerStore extends IngestStore {
+  /** The core's counters (commits, rollbacks, batches). */
+  readonly stats: () => Promise<SqliteCoreStats>
+  /** The migration versions applied when the store opened the database. */
+  readonly migrated: ReadonlyArray<number>
+}
+
+/**
+ * How a driver starts its threads: the database thread (running
+ * `sqliteWorker.ts` with this `WorkerData`), and optionally the checkpointer.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DatabaseThreads {
+  readonly startWorker: (data: WorkerData) => Worker
+  readonly startCheckpointer?: (data: CheckpointerData) => Worker
+}
+
+/**
+ * Opens the store on `path` with its database on the thread that
+ * `threads.startWorker` starts (running `sqliteWorker.ts`), and a
+ * checkpointer thread when `threads.startCheckpointer` is given and
+ * `checkpointIntervalMs` is not 0. The caller has created the file's folder.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const openSqliteStoreOnWorker = async (
+  threads: DatabaseThreads,
+  path: string,
+  options: SqliteWorkerOptions = {},
+): Promise<SqliteWorkerStore> => {
+  const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
+  const startCheckpointer = threads.startCheckpointer
+  const checkpointIntervalMs = startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? 20)
+  const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 3000 : undefined)
+  const worker = threads.startWorker({
+    path,
+    options: {
+      ...(synchronous === undefined ? {} : { synchronous }),
+      ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+      ...(pragmas === undefined ? {} : { pragmas }),
+      ...(cacheSizeKiB === undefined ? {} : { cacheSizeKiB }),
+      ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
+    },
+  })
+
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
+  let nextId = 0
+  let dead: StoreError | undefined
+
+  const fail = (error: StoreError): void => {
+    dead ??= error
+    for (const waiter of pending.values()) waiter.reject(error)
+    pending.clear()
+  }
+
+  const migrated = await new Promise<ReadonlyArray<number>>((resolve, reject) => {
+    const onEarlyExit = (code: number) =>
+      reject(new StoreError("unavailable", `the database thread stopped while opening ${path} (exit code ${code})`))
+    worker.once("exit", onEarlyExit)
+    worker.once("error", (error) => {
+      reject(new StoreError("unavailable", `the database thread failed: ${error.message}`, { cause: error }))
+    })
+    worker.once("message", (message: { type: string; migrated?: number[]; error?: SerializedError }) => {
+      worker.off("exit", onEarlyExit)
+      if (message.type === "ready") resolve(message.migrated ?? [])
+      else reject(message.error === undefined ? new Error("database thread failed") : deserializeError(message.error))
+    })
+  })
+
+  // Started once the writer has set WAL mode and migrated. Its failure costs
+  // nothing but speed: the writer's autocheckpoint remains.
+  let stopCheckpointer = (): Promise<void> => Promise.resolve()
+  if (startCheckpointer !== undefined && checkpointIntervalMs > 0 && path !== ":memory:" && path !== "") {
+    const thread = startCheckpointer({ path, intervalMs: checkpointIntervalMs })
+    thread.on("error", () => undefined)
+    const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()))
+    let stopping = false
+    stopCheckpointer = () => {
+      if (!stopping) thread.postMessage("close")
+      stopping = true
+      return exited
+    }
+  }
+
+  type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
+  worker.on("message", (message: { type: "replies"; replies: Reply[] }) => {
+    for (const reply of message.replies) {
+      const waiter = pending.get(reply.id)
+      if (waiter === undefined) continue
+      pending.delete(reply.id)
+      if (reply.ok) waiter.resolve(reply.value)
+      else waiter.reject(deserializeError(reply.error!))
+    }
+  })
+  worker.on("error", (error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
+  worker.on("exit", () => {
+    fail(new StoreError("unavailable", "the database thread has stopped"))
+    void stopCheckpointer()
+  })
+
+  type Op = Request["op"]
+  const request = <T>(op: Op, fields: object = {}): Promise<T> => {
+    if (dead !== undefined) return Promise.reject(dead)
+    const id = nextId++
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      worker.postMessage({ id, op, ...fields })
+    })
+  }
+
+  const group = makeGroupCommit(
+    async (batches) => {
+      // Encoded here, on the caller's thread: the database thread gets strings to bind.
+      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>(
+        "commit",
+        encodeBatches(batches),
+      )
+      return outcomes.map((o) =>
+        o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
+      )
+    },
+    { maxInFlight: Number.POSITIVE_INFINITY, ...options },
+  )
+
+  let closing: Promise<void> | undefined
+  const open = (): void => {
+    if (closing !== undefined) throw new StoreError("unavailable", "the SQLite store is closed")
+    if (dead !== undefined) throw dead
+  }
+
+  return {
+    append: async (events) => {
+      open()
+      if (events.length === 0) return []
+      return group.submit(events)
+    },
+    getProfile: async (tenant, customer) => {
+      open()
+      return request("getProfile", { tenant, customer })
+    },
+    listEvents: async (tenant, customer, { limit, cursor }) => {
+      open()
+      return request("listEvents", { tenant, customer, limit, cursor })
+    },
+    eraseCustomer: async (tenant, customer) => {
+      open()
+      return request("eraseCustomer", { tenant, customer })
+    },
+    ping: async () => {
+      open()
+      await request("ping")
+    },
+    close: () => {
+      closing ??= (async () => {
+        await group.drain()
+        await stopCheckpointer()
+        if (dead === undefined) {
+          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+          await request("close").catch(() => undefined)
+          await exited
+        }
+      })()
+      return closing
+    },
+    stats: () => request("stats"),
+    migrated,
+  }
+}
