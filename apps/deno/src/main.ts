@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto"
-import { ConfigError, jsonLogger, loadSettings, makeApp, StoreError, startupLines } from "@cdp/ingest"
+import { ConfigError, jsonLogger, loadSettings, makeApp, problem, StoreError, startupLines } from "@cdp/ingest"
 import { openNodeSqliteStore } from "@cdp/store-sqlite/node-sqlite"
 
 const fail = (message: string): never => {
@@ -34,18 +34,42 @@ const logger = jsonLogger(log, (env.LOG_LEVEL as "info" | undefined) ?? "info")
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 const app = makeApp({ store, config: settings.config, logger, sha256 })
 
-const server = Deno.serve(
-  {
-    port: settings.port,
-    hostname: env.HOST ?? "0.0.0.0",
-    onListen: ({ hostname, port }) => {
-      const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname
-      const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
-      for (const line of startupLines(settings, `deno ${Deno.version.deno}`, url)) console.error(line)
-    },
-  },
-  app.fetch,
-)
+// Deno 2.9's server.shutdown() makes the bodies of in-flight requests
+// unreadable (https://github.com/denoland/deno/issues/36809): on a signal,
+// requests in flight finish first, new ones get 503 (retry), then shutdown.
+let inFlight = 0
+let draining = false
+let drained = () => {}
+const handle = async (request: Request): Promise<Response> => {
+  if (draining) return problem("unavailable", "the service is shutting down; retry", { "retry-after": "1" })
+  inFlight++
+  try {
+    return await app.fetch(request)
+  } finally {
+    if (--inFlight === 0 && draining) drained()
+  }
+}
+
+const hostname = env.HOST ?? "0.0.0.0"
+const listen = (): Deno.HttpServer => {
+  try {
+    return Deno.serve(
+      {
+        port: settings.port,
+        hostname,
+        onListen: ({ hostname, port }) => {
+          const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname
+          const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+          for (const line of startupLines(settings, `deno ${Deno.version.deno}`, url)) console.error(line)
+        },
+      },
+      handle,
+    )
+  } catch (e) {
+    return fail(`cannot listen on ${hostname}:${settings.port}: ${(e as Error).message}`)
+  }
+}
+const server = listen()
 
 let stopping = false
 const stop = async (signal: string) => {
@@ -56,6 +80,8 @@ const stop = async (signal: string) => {
     console.error("cdp ingest: in-flight requests did not finish in 10 s; closing anyway")
     void store.close().finally(() => Deno.exit(1))
   }, 10_000)
+  draining = true
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
   await server.shutdown()
   clearTimeout(force)
   await store.close().then(
