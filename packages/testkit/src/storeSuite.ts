@@ -60,6 +60,14 @@ export interface StoreCapabilities {
   readonly faultInjection?: boolean
   /** Runs of each property-based test (default 100). */
   readonly propertyRuns?: number
+  /**
+   * What a failed append leaves behind (default `"whole"`): nothing of the
+   * batch. `"per-customer"`: nothing of the failing customer's events;
+   * each other customer's events of the batch are stored whole or not at
+   * all (a store that writes each customer in a place of its own, such as
+   * one Durable Object per customer). Used by the `faultInjection` tests.
+   */
+  readonly batchAtomicity?: "whole" | "per-customer"
 }
 
 // --- event builders -----------------------------------------------------------
@@ -462,7 +470,17 @@ export const storeConformance = (
           fixture.injectFault(id)
         }
 
-        it("writes nothing of a batch that fails in its middle", async () => {
+        const perCustomer = capabilities.batchAtomicity === "per-customer"
+        /** Checks that each customer's events of `batch` are all in `stored` or none; returns the stored ones. */
+        const wholePerCustomer = (batch: ReadonlyArray<NewEvent>, stored: ReadonlySet<string>, label: string) => {
+          for (const customer of new Set(batch.map((e) => e.customer))) {
+            const mine = batch.filter((e) => e.customer === customer).map((e) => stored.has(e.id))
+            expect(new Set(mine).size, `${label}: ${customer}'s events stored whole or not at all`).toBe(1)
+          }
+          return batch.filter((e) => stored.has(e.id))
+        }
+
+        it(`writes nothing of ${perCustomer ? "the failing customer's part of " : ""}a batch that fails in its middle`, async () => {
           const customer = freshCustomer()
           const before = makeEvent({ customer, timestamp: 1, context: { ootb_city: "Before" } })
           await store.append([before])
@@ -480,10 +498,23 @@ export const storeConformance = (
             attributes: { ootb_city: "Before" },
             updated_at: timestampAt(1),
           })
-          expect(await store.getProfile(567, batch[1]!.customer)).toBeUndefined()
+          const other = batch[1]!
+          const otherStored = perCustomer && (await store.getProfile(567, other.customer)) !== undefined
+          if (otherStored) {
+            expect((await listAll(store, 567, other.customer, 10)).map((e) => e.id)).toEqual([other.id])
+          } else {
+            expect(await store.getProfile(567, other.customer)).toBeUndefined()
+            expect(await store.listEvents(567, other.customer, { limit: 10 })).toEqual({ events: [], next: null })
+          }
           expect((await listAll(store, 567, customer, 10)).map((e) => e.id)).toEqual([before.id])
           inject(undefined)
-          expect(await store.append(batch)).toEqual(["accepted", "accepted", "accepted", "accepted"])
+          // Sent again, what was stored is a duplicate.
+          expect(await store.append(batch)).toEqual([
+            "accepted",
+            otherStored ? "duplicate" : "accepted",
+            "accepted",
+            "accepted",
+          ])
           expect((await store.getProfile(567, customer))?.attributes).toEqual({ ootb_city: "A", ootb_email: "c@c.c" })
         })
 
@@ -509,7 +540,12 @@ export const storeConformance = (
               delivered.push(...batches[i]!)
             } else {
               expect(outcome.reason).toBeInstanceOf(StoreError)
-              for (const id of ids) expect(stored.has(id), `batch ${i} rejected: ${id} not stored`).toBe(false)
+              if (perCustomer) {
+                expect(stored.has(poisoned[1]!.id), `batch ${i} rejected: its failing event not stored`).toBe(false)
+                delivered.push(...wholePerCustomer(batches[i]!, stored, `batch ${i} rejected`))
+              } else {
+                for (const id of ids) expect(stored.has(id), `batch ${i} rejected: ${id} not stored`).toBe(false)
+              }
             }
           })
           for (const c of customers) {

@@ -1,0 +1,311 @@
+/**
+ * The SQLite store on Cloudflare Durable Objects with SQLite storage
+ * (https://developers.cloudflare.com/durable-objects/api/sqlite-storage-api/),
+ * one object per (tenant, customer), in three small parts:
+ *
+ * - `durableObjectDriver`: `ctx.storage.sql` as the core's `SqliteDriver`
+ *   (`sql.exec` per statement, `rowsWritten` as `changes`,
+ *   `ctx.storage.transactionSync` for transactions, no pragmas).
+ * - `serveIngestObject`: what each object answers over RPC, on the shared
+ *   core; failures come back as values, since RPC keeps only an error's
+ *   message.
+ * - `makeDurableObjectStore`: the Worker's `IngestStore`: splits a batch by
+ *   customer, calls each customer's object in parallel and puts the
+ *   statuses back in the events' order. A batch is atomic per customer, not
+ *   as a whole.
+ *
+ * Runtime-free: the Durable Object types are structural, so the Worker's
+ * own class (which must extend `DurableObject` from `cloudflare:workers`)
+ * delegates to `serveIngestObject`.
+ *
+ * @module
+ */
+import type { AppendStatus, EventPage, IngestStore, NewEvent, Profile } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { type EncodedBatches, encodeBatches } from "./encodeEvents.ts"
+import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
+import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
+
+/**
+ * The part of a Durable Object's `ctx.storage` the store uses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DurableObjectSqlStorage {
+  readonly sql: {
+    exec(query: string, ...bindings: Array<unknown>): { toArray(): Array<unknown>; readonly rowsWritten: number }
+  }
+  transactionSync<T>(fn: () => T): T
+  deleteAll(): Promise<void>
+}
+
+/** Durable Objects' SQL errors say their code only in the message (`...: SQLITE_FULL`): give it to the classifier. */
+const withCode = (error: unknown): unknown => {
+  if (error instanceof Error && !("code" in error)) {
+    const code = /\b(SQLITE_[A-Z_]+)\s*$/.exec(error.message)?.[1]
+    if (code !== undefined) {
+      try {
+        Object.assign(error, { code })
+      } catch {
+        return Object.assign(new Error(error.message, { cause: error }), { code })
+      }
+    }
+  }
+  return error
+}
+
+/**
+ * A Durable Object's SQL storage as the core's driver. `close` does nothing:
+ * the storage belongs to the object.
+ *
+ * @since 0.2.0
+ * @category drivers
+ */
+export const durableObjectDriver = (storage: DurableObjectSqlStorage): SqliteDriver => {
+  const exec = (query: string, params: ReadonlyArray<SqlValue>) => {
+    try {
+      const cursor = storage.sql.exec(query, ...params)
+      return { rows: cursor.toArray(), changes: cursor.rowsWritten }
+    } catch (error) {
+      throw withCode(error)
+    }
+  }
+  return {
+    prepare: (query) => ({
+      run: (...params) => ({ changes: exec(query, params).changes }),
+      get: (...params) => exec(query, params).rows[0],
+      all: (...params) => exec(query, params).rows,
+    }),
+    exec: (query) => {
+      exec(query, [])
+    },
+    close: () => {},
+    transactionSync: (fn) => storage.transactionSync(fn),
+  }
+}
+
+/**
+ * Opens the shared core on a Durable Object's storage (migrations on first
+ * use, no pragmas: the host manages them).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const openDurableObjectSqliteCore = (storage: DurableObjectSqlStorage): SqliteCore =>
+  openSqliteCore(durableObjectDriver(storage), { pragmas: false })
+
+/**
+ * An object's answer: a value, or the `StoreError` it failed with.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type IngestObjectReply<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly code: StoreError["code"]; readonly message: string }
+
+/**
+ * What each object answers over RPC. The Worker's Durable Object class has
+ * one method per entry, each handing its arguments to `serveIngestObject`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IngestObjectApi {
+  /** One batch of the object's customer, encoded (`encodeBatches`): strings and numbers cross RPC as they are. */
+  append(batch: EncodedBatches): IngestObjectReply<ReadonlyArray<AppendStatus>>
+  getProfile(tenant: number, customer: string): IngestObjectReply<Profile | undefined>
+  listEvents(tenant: number, customer: string, limit: number, cursor: string | undefined): IngestObjectReply<EventPage>
+  eraseCustomer(tenant: number, customer: string): Promise<IngestObjectReply<boolean>>
+  ping(): IngestObjectReply<null>
+}
+
+const reply = <A>(fn: () => A): IngestObjectReply<A> => {
+  try {
+    return { ok: true, value: fn() }
+  } catch (error) {
+    if (error instanceof StoreError) return { ok: false, code: error.code, message: error.message }
+    throw error
+  }
+}
+
+/**
+ * The object's side, on its storage: every write is a `transactionSync` of
+ * the core, and the object's output gate holds the answer until it is
+ * durable. Erasing drops the object's whole storage (`deleteAll`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const serveIngestObject = (storage: DurableObjectSqlStorage): IngestObjectApi => {
+  let core: SqliteCore | undefined
+  const open = (): SqliteCore => {
+    core ??= openDurableObjectSqliteCore(storage)
+    return core
+  }
+  return {
+    append: (batch) =>
+      reply(() => {
+        const outcome = open().commitEncoded([batch])[0]!
+        if (!outcome.ok) throw outcome.error
+        return outcome.statuses
+      }),
+    getProfile: (tenant, customer) => reply(() => open().getProfile(tenant, customer)),
+    listEvents: (tenant, customer, limit, cursor) => reply(() => open().listEvents(tenant, customer, limit, cursor)),
+    eraseCustomer: async (tenant, customer) => {
+      const erased = reply(() => open().eraseCustomer(tenant, customer))
+      if (erased.ok) {
+        core = undefined
+        await storage.deleteAll()
+      }
+      return erased
+    },
+    ping: () =>
+      reply(() => {
+        open().ping()
+        return null
+      }),
+  }
+}
+
+/**
+ * The RPC stub of an object, as the Worker sees it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type IngestObjectStub = {
+  readonly [K in keyof IngestObjectApi]: (
+    ...args: Parameters<IngestObjectApi[K]>
+  ) => Promise<Awaited<ReturnType<IngestObjectApi[K]>>>
+}
+
+/**
+ * The part of a Durable Object namespace binding the store uses.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface IngestObjectNamespace<Id = unknown> {
+  idFromName(name: string): Id
+  get(id: Id): IngestObjectStub
+}
+
+/** The object of a customer: one per (tenant, customer). */
+const objectName = (tenant: number, customer: string): string => `${tenant}:${customer}`
+
+/** The object `ping` asks: any object would do; this one holds nothing. */
+const HEALTH_OBJECT = "health"
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface DurableObjectStoreOptions {
+  /**
+   * `"per-store"` (default): one stub per object for the life of the store,
+   * so that calls reach each object in the order they were made (E-order),
+   * concurrent ones included; for a store used within one request (a test,
+   * a script, a scheduled run). `"per-call"`: a fresh stub for every call,
+   * for a store that serves many requests (a Worker's), since Workers
+   * cannot use a stub across requests; concurrent calls to one object then
+   * have no order among them (the HTTP app makes none within a request).
+   */
+  readonly stubs?: "per-store" | "per-call"
+}
+
+/**
+ * The Worker's `IngestStore` over a namespace of ingest objects. Failures
+ * to reach an object, and the objects' own `StoreError`s, reject with
+ * `StoreError`; a batch whose customers' objects partly fail rejects as a
+ * whole, while the customers already written stay written (a retry answers
+ * them `duplicate`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeDurableObjectStore = <Id>(
+  namespace: IngestObjectNamespace<Id>,
+  options: DurableObjectStoreOptions = {},
+): IngestStore => {
+  const pending = new Set<Promise<unknown>>()
+  const stubs = options.stubs === "per-call" ? undefined : new Map<string, IngestObjectStub>()
+  let closed = false
+
+  const stubOf = (name: string): IngestObjectStub => {
+    let stub = stubs?.get(name)
+    if (stub === undefined) {
+      stub = namespace.get(namespace.idFromName(name))
+      stubs?.set(name, stub)
+    }
+    return stub
+  }
+
+  const call = async <A>(name: string, fn: (stub: IngestObjectStub) => Promise<IngestObjectReply<A>>): Promise<A> => {
+    if (closed) throw new StoreError("unavailable", "the Durable Object store is closed")
+    const run = (async () => {
+      let answer: IngestObjectReply<A>
+      try {
+        answer = await fn(stubOf(name))
+      } catch (error) {
+        // A stub that threw is broken for good: the next call gets a new one.
+        stubs?.delete(name)
+        const e = error as { remote?: unknown; retryable?: unknown; overloaded?: unknown; message?: unknown }
+        // Thrown by the object's code itself (not by the platform): a bug, not an outage.
+        if (e?.remote === true && e.retryable !== true && e.overloaded !== true) throw error
+        throw new StoreError("unavailable", `Durable Object ${name} did not answer: ${String(e?.message ?? e)}`, {
+          cause: error,
+        })
+      }
+      if (answer.ok) return answer.value
+      throw new StoreError(answer.code, answer.message)
+    })()
+    pending.add(run)
+    try {
+      return await run
+    } finally {
+      pending.delete(run)
+    }
+  }
+
+  return {
+    append: async (events) => {
+      if (closed) throw new StoreError("unavailable", "the Durable Object store is closed")
+      const groups = new Map<string, { events: Array<NewEvent>; at: Array<number> }>()
+      events.forEach((event, i) => {
+        const name = objectName(event.tenant, event.customer)
+        let group = groups.get(name)
+        if (group === undefined) groups.set(name, (group = { events: [], at: [] }))
+        group.events.push(event)
+        group.at.push(i)
+      })
+      const statuses = new Array<AppendStatus>(events.length)
+      const outcomes = await Promise.allSettled(
+        [...groups].map(async ([name, group]) => {
+          const encoded = encodeBatches([group.events])
+          const written = await call(name, (stub) => stub.append(encoded))
+          written.forEach((status, k) => {
+            statuses[group.at[k]!] = status
+          })
+        }),
+      )
+      const failed = outcomes.find((o) => o.status === "rejected")
+      if (failed !== undefined) throw failed.reason
+      return statuses
+    },
+    getProfile: (tenant, customer) =>
+      call(objectName(tenant, customer), (stub) => stub.getProfile(tenant, customer)),
+    listEvents: (tenant, customer, { limit, cursor }) =>
+      call(objectName(tenant, customer), (stub) => stub.listEvents(tenant, customer, limit, cursor)),
+    eraseCustomer: (tenant, customer) =>
+      call(objectName(tenant, customer), (stub) => stub.eraseCustomer(tenant, customer)),
+    ping: async () => {
+      await call(HEALTH_OBJECT, (stub) => stub.ping())
+    },
+    close: async () => {
+      closed = true
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    },
+  }
+}
