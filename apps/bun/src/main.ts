@@ -7,6 +7,7 @@
  */
 import {
   ConfigError,
+  type IngestStore,
   jsonLogger,
   loadSettings,
   MAX_BODY_BYTES,
@@ -15,6 +16,7 @@ import {
   StoreError,
   startupLines,
 } from "@cdp/ingest"
+import { isPostgresUrl, openPostgresStoreForSetting } from "@cdp/store-postgres"
 import { openBunSqliteStore } from "@cdp/store-sqlite/bun-sqlite"
 
 let settings: Awaited<ReturnType<typeof loadSettings>>
@@ -28,12 +30,12 @@ try {
   throw e
 }
 
-let store: Awaited<ReturnType<typeof openBunSqliteStore>>
+let store: IngestStore
 try {
-  if (/^postgres(ql)?:\/\//.test(settings.db)) {
-    throw new ConfigError("INGEST_DB: PostgreSQL is served by the Node.js app; on Bun, INGEST_DB is a SQLite file path")
-  }
-  store = await openBunSqliteStore(settings.db)
+  // A postgres:// URL: the PostgreSQL store (its client runs on Bun as on Node); else a SQLite file.
+  store = isPostgresUrl(settings.db)
+    ? await openPostgresStoreForSetting(settings.db)
+    : await openBunSqliteStore(settings.db)
 } catch (e) {
   if (e instanceof ConfigError || e instanceof StoreError) {
     process.stderr.write(`cdp ingest: cannot open the store ${redactUrl(settings.db)}: ${e.message}\n`)

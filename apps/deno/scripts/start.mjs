@@ -5,7 +5,8 @@
 // the caller's): the network for HOST:PORT only (HOST only when PORT is 0 or
 // not a number: the port is not known beforehand), read and write in the
 // folder of INGEST_DB only, read of INGEST_CONFIG only, and the five
-// variables it reads. Module loading needs no permission. Signals go on to
+// variables it reads (on PostgreSQL: the database's host and port, and the
+// variables its client reads). Module loading needs no permission. Signals go on to
 // the service; this process exits with its code. `--print` prints the
 // command as JSON instead of running it.
 import { spawn } from "node:child_process"
@@ -33,17 +34,26 @@ const host = env.HOST ?? "0.0.0.0"
 const port = Number(env.PORT || "8787")
 const hostPart = host.includes(":") ? `[${host}]` : host
 const net = Number.isInteger(port) && port > 0 && port <= 65535 ? `${hostPart}:${port}` : hostPart
-const embedded = !/^postgres(ql)?:\/\//.test(db) && db !== ":memory:"
+const postgresUrl = /^postgres(ql)?:\/\//.test(db) ? new URL(db) : undefined
+const embedded = postgresUrl === undefined && db !== ":memory:"
 const dataFolder = embedded ? resolve(dirname(db)) : undefined
 const readable = [dataFolder, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(Boolean)
+
+// PostgreSQL: the database's host and port too, and what its client may read
+// when the URL leaves them out (PG* variables, the user's name).
+const postgresNet = postgresUrl ? [`${postgresUrl.hostname || "localhost"}:${postgresUrl.port || "5432"}`] : []
+const postgresEnv = postgresUrl
+  ? ["PG*", "USERNAME", "USER", "LOGNAME"] // the client reads PGHOST, PGSSL, PGMAX, ... for what the URL leaves out
+  : []
 
 const args = [
   "run",
   "--no-prompt",
-  `--allow-net=${net}`,
+  `--allow-net=${[net, ...postgresNet].join(",")}`,
+  ...(postgresUrl ? ["--allow-sys=userInfo"] : []),
   ...(readable.length > 0 ? [`--allow-read=${readable.join(",")}`] : []),
   ...(dataFolder === undefined ? [] : [`--allow-write=${dataFolder}`]),
-  "--allow-env=PORT,HOST,INGEST_DB,INGEST_CONFIG,LOG_LEVEL",
+  `--allow-env=${["PORT", "HOST", "INGEST_DB", "INGEST_CONFIG", "LOG_LEVEL", ...postgresEnv].join(",")}`,
   join(app, "src", "main.ts"),
 ]
 const command = denoBinary()

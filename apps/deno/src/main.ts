@@ -7,7 +7,18 @@
  * @module
  */
 import { createHash } from "node:crypto"
-import { ConfigError, jsonLogger, loadSettings, makeApp, problem, StoreError, startupLines } from "@cdp/ingest"
+import {
+  ConfigError,
+  type IngestStore,
+  jsonLogger,
+  loadSettings,
+  makeApp,
+  problem,
+  redactUrl,
+  StoreError,
+  startupLines,
+} from "@cdp/ingest"
+import { isPostgresUrl, openPostgresStoreForSetting } from "@cdp/store-postgres"
 import { openNodeSqliteStore } from "@cdp/store-sqlite/node-sqlite"
 
 const fail = (message: string): never => {
@@ -22,10 +33,14 @@ const env = Object.fromEntries(names.map((name) => [name, Deno.env.get(name)]))
 const settings = await loadSettings(env, (path) => Deno.readTextFile(path)).catch((e: unknown) =>
   e instanceof ConfigError ? fail(e.message) : Promise.reject(e),
 )
-if (/^postgres(ql)?:\/\//.test(settings.db))
-  fail("INGEST_DB: PostgreSQL is served by the Node.js app; give a file path")
-const store = await openNodeSqliteStore(settings.db).catch((e: unknown) =>
-  e instanceof StoreError ? fail(`cannot open the store ${settings.db}: ${e.message}`) : Promise.reject(e),
+// A postgres:// URL: the PostgreSQL store (its client runs on Deno as on Node); else a SQLite file.
+const store: IngestStore = await (isPostgresUrl(settings.db)
+  ? openPostgresStoreForSetting(settings.db)
+  : openNodeSqliteStore(settings.db)
+).catch((e: unknown) =>
+  e instanceof StoreError || e instanceof ConfigError
+    ? fail(`cannot open the store ${redactUrl(settings.db)}: ${e.message}`)
+    : Promise.reject(e),
 )
 const encoder = new TextEncoder()
 const log = (line: string) => Deno.stdout.writeSync(encoder.encode(`${line}\n`))

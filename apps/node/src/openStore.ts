@@ -7,24 +7,9 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs"
-import { dirname } from "node:path"
-import { ConfigError, type IngestStore } from "@cdp/ingest"
-import { openPostgresStore, quoteSchema, splitPostgresUrl } from "@cdp/store-postgres"
+import type { IngestStore } from "@cdp/ingest"
+import { isPostgresUrl, openPostgresStoreForSetting } from "@cdp/store-postgres"
 import { openBetterSqliteStore } from "@cdp/store-sqlite/better-sqlite3"
 
-export const openStore = async (db: string): Promise<IngestStore> => {
-  if (/^postgres(ql)?:\/\//.test(db)) {
-    const { schema } = splitPostgresUrl(db)
-    if (schema !== undefined) {
-      try {
-        quoteSchema(schema)
-      } catch (e) {
-        throw new ConfigError(`INGEST_DB: ${(e as Error).message}`)
-      }
-    }
-    return openPostgresStore(db)
-  }
-  mkdirSync(dirname(db), { recursive: true })
-  return openBetterSqliteStore(db)
-}
+export const openStore = (db: string): Promise<IngestStore> =>
+  isPostgresUrl(db) ? openPostgresStoreForSetting(db) : openBetterSqliteStore(db)

@@ -14,39 +14,8 @@ import { chown, mkdtemp, rm } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import postgres from "postgres"
 
-export const sharedPostgresUrl = process.env["CDP_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
-
-/** A client for the tests' own look into a database. */
-export const sqlClient = (url: string): postgres.Sql =>
-  postgres(url, { max: 2, onnotice: () => {}, fetch_types: false, connect_timeout: 5 })
-
-/** A schema of its own on a server, named for the test; `drop` removes it. */
-export interface TestSchema {
-  readonly schema: string
-  /** The server URL with `?schema=`: what `INGEST_DB` gets. */
-  readonly url: string
-  readonly sql: postgres.Sql
-  readonly drop: () => Promise<void>
-}
-
-export const freshSchema = (label: string, serverUrl = sharedPostgresUrl): TestSchema => {
-  const schema = `cdp_test_${label}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
-  const sql = sqlClient(serverUrl)
-  return {
-    schema,
-    url: `${serverUrl}${serverUrl.includes("?") ? "&" : "?"}schema=${schema}`,
-    sql,
-    drop: async () => {
-      try {
-        await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-      } finally {
-        await sql.end({ timeout: 5 })
-      }
-    },
-  }
-}
+export { freshSchema, sharedPostgresUrl, sqlClient, type TestSchema } from "@cdp/testkit/postgresSchema.ts"
 
 /** A TCP port nobody listens on right now. */
 export const freePort = (): Promise<number> =>

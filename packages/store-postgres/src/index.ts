@@ -18,7 +18,13 @@ export {
   migrations,
   quoteSchema,
 } from "./migrations.ts"
-export { type OpenPostgresStoreOptions, openPostgresStore, splitPostgresUrl } from "./openPostgresStore.ts"
+export {
+  isPostgresUrl,
+  type OpenPostgresStoreOptions,
+  openPostgresStore,
+  openPostgresStoreForSetting,
+  splitPostgresUrl,
+} from "./openPostgresStore.ts"
 export {
   DEFAULT_SCHEMA,
   makePostgresStore,

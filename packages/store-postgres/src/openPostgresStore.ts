@@ -11,8 +11,10 @@
  * @module
  */
 import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { ConfigError } from "@cdp/ingest/TenantConfig.ts"
 import postgres from "postgres"
 import { classifyPostgresError } from "./classifyPostgresError.ts"
+import { quoteSchema } from "./migrations.ts"
 import { makePostgresStore, type PgConnection, type PostgresStore, type PostgresStoreOptions } from "./PostgresStore.ts"
 
 /**
@@ -113,4 +115,36 @@ export const openPostgresStore = async (
       await sleep(250)
     }
   }
+}
+
+/**
+ * Whether an `INGEST_DB` setting names a PostgreSQL database (a
+ * `postgres://` or `postgresql://` URL) rather than a SQLite file.
+ *
+ * @since 0.2.0
+ * @category settings
+ */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db)
+
+/**
+ * Opens the store an `INGEST_DB` URL names, as every app does: a malformed
+ * `?schema=` is a `ConfigError` naming `INGEST_DB`; an unreachable database
+ * rejects with `StoreError` (`unavailable`) after `startupTimeoutMs`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const openPostgresStoreForSetting = (
+  db: string,
+  options: OpenPostgresStoreOptions = {},
+): Promise<PostgresStore> => {
+  const { schema } = splitPostgresUrl(db)
+  if (schema !== undefined) {
+    try {
+      quoteSchema(schema)
+    } catch (e) {
+      return Promise.reject(new ConfigError(`INGEST_DB: ${(e as Error).message}`))
+    }
+  }
+  return openPostgresStore(db, options)
 }
