@@ -63,7 +63,7 @@ export type EventResult =
 type Env = { Variables: { tenant: Tenant; requestId: string } }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-const utf8 = new TextDecoder("utf-8", { fatal: true })
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 const earlyRefusals = new Set([401, 413, 415, 429])
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 

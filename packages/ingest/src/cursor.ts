@@ -26,7 +26,7 @@ const base64urlPattern = /^[A-Za-z0-9_-]+$/
 const maxCursorLength = 1024
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder("utf-8", { fatal: true })
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
 const invalid = (detail: string, cause?: unknown): StoreError =>
   new StoreError(

@@ -86,7 +86,7 @@ export const discardBody = async (
   } catch {
     // The client went away: nothing left to drain.
   } finally {
-    clearTimeout(timer)
+    if (timer !== undefined) clearTimeout(timer)
     // Not `cancel()`: on Node that destroys the socket before the refusal is
     // written. Released, the rest is left to the runtime, which closes the
     // connection after the answer (`Connection: close`).
