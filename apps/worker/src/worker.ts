@@ -6,6 +6,8 @@
  *
  * @module
  */
+
+import { DurableObject } from "cloudflare:workers"
 import { type AppOptions, jsonLogger, type LogLevel, makeApp, parseConfigText, problem } from "@cdp/ingest"
 import {
   type IngestObjectApi,
@@ -13,11 +15,10 @@ import {
   makeDurableObjectStore,
   serveIngestObject,
 } from "@cdp/store-sqlite/durable-object"
-import { DurableObject } from "cloudflare:workers"
 
 export interface Env {
   /** The tenants config, JSON text (`wrangler secret put INGEST_CONFIG`). */
-  readonly INGEST_CONFIG?: string
+  readonly INGEST_CONFIG?: string | undefined
   readonly INGEST_OBJECTS: DurableObjectNamespace<IngestObject>
   readonly LOG_LEVEL?: string
 }
@@ -48,7 +49,8 @@ let built: { readonly text: string; readonly app: ReturnType<typeof makeApp> } |
 const appFor = (env: Env): ReturnType<typeof makeApp> => {
   const text = env.INGEST_CONFIG ?? ""
   if (built?.text !== text) {
-    if (text === "") throw new Error("INGEST_CONFIG is not set: `wrangler secret put INGEST_CONFIG` with the tenants JSON")
+    if (text === "")
+      throw new Error("INGEST_CONFIG is not set: `wrangler secret put INGEST_CONFIG` with the tenants JSON")
     const options: AppOptions = {
       // A stub cannot serve two requests: one per call.
       store: makeDurableObjectStore(env.INGEST_OBJECTS as unknown as IngestObjectNamespace, { stubs: "per-call" }),

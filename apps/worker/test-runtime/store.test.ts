@@ -5,12 +5,13 @@
  * every object (their in-memory state is gone) and opens a new store on
  * the same namespace, whose objects must read everything back from storage.
  */
+
+import { abortAllDurableObjects } from "cloudflare:test"
+import { env } from "cloudflare:workers"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import type { IngestObjectNamespace } from "@cdp/store-sqlite/durable-object"
 import { makeDurableObjectStore } from "@cdp/store-sqlite/durable-object"
 import { storeConformance } from "@cdp/testkit/storeSuite.ts"
-import { abortAllDurableObjects } from "cloudflare:test"
-import { env } from "cloudflare:workers"
 import type { Env } from "../src/worker.ts"
 import { injectFault } from "./testWorker.ts"
 
@@ -42,12 +43,15 @@ const inCallOrder = (store: IngestStore): IngestStore => {
     return call
   }
   return {
-    append: (events) => after(events.map((e) => object(e.tenant, e.customer)), () => store.append(events)),
+    append: (events) =>
+      after(
+        events.map((e) => object(e.tenant, e.customer)),
+        () => store.append(events),
+      ),
     getProfile: (tenant, customer) => after([object(tenant, customer)], () => store.getProfile(tenant, customer)),
     listEvents: (tenant, customer, options) =>
       after([object(tenant, customer)], () => store.listEvents(tenant, customer, options)),
-    eraseCustomer: (tenant, customer) =>
-      after([object(tenant, customer)], () => store.eraseCustomer(tenant, customer)),
+    eraseCustomer: (tenant, customer) => after([object(tenant, customer)], () => store.eraseCustomer(tenant, customer)),
     ping: () => store.ping(),
     close: async () => {
       await Promise.allSettled([...tails.values()])

@@ -276,7 +276,10 @@ export const makeDurableObjectStore = <Id>(
       events.forEach((event, i) => {
         const name = objectName(event.tenant, event.customer)
         let group = groups.get(name)
-        if (group === undefined) groups.set(name, (group = { events: [], at: [] }))
+        if (group === undefined) {
+          group = { events: [], at: [] }
+          groups.set(name, group)
+        }
         group.events.push(event)
         group.at.push(i)
       })
@@ -294,8 +297,7 @@ export const makeDurableObjectStore = <Id>(
       if (failed !== undefined) throw failed.reason
       return statuses
     },
-    getProfile: (tenant, customer) =>
-      call(objectName(tenant, customer), (stub) => stub.getProfile(tenant, customer)),
+    getProfile: (tenant, customer) => call(objectName(tenant, customer), (stub) => stub.getProfile(tenant, customer)),
     listEvents: (tenant, customer, { limit, cursor }) =>
       call(objectName(tenant, customer), (stub) => stub.listEvents(tenant, customer, limit, cursor)),
     eraseCustomer: (tenant, customer) =>
