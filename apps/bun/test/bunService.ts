@@ -8,11 +8,11 @@
  * @module
  */
 import { spawnSync } from "node:child_process"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type ContractTenant, contractConfig, contractTenants, type ServerProcess, startServer } from "@cdp/testkit"
+import { type ServerProcess, startServer } from "@cdp/testkit"
+import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+
+export type { Workspace } from "@cdp/testkit/serviceWorkspace.ts"
 
 /** The folder of `@cdp/app-bun`, where the service is started from. */
 export const appDir = fileURLToPath(new URL("..", import.meta.url))
@@ -20,31 +20,8 @@ export const appDir = fileURLToPath(new URL("..", import.meta.url))
 /** Bun, as installed from npm at the workspace's root. */
 export const bun = fileURLToPath(new URL("../../../node_modules/.bin/bun", import.meta.url))
 
-/** A temporary home of one service: its database file and its tenants file. */
-export interface Workspace {
-  readonly dir: string
-  /** The SQLite file (`INGEST_DB`), in a folder the service creates. */
-  readonly db: string
-  /** The tenants file (`INGEST_CONFIG`). */
-  readonly config: string
-  /** The tenants of the config, with their clear-text keys. */
-  readonly tenants: ReadonlyArray<ContractTenant>
-  readonly remove: () => Promise<void>
-}
-
-export const makeWorkspace = async (label: string): Promise<Workspace> => {
-  const dir = await mkdtemp(join(tmpdir(), `cdp-app-bun-${label}-`))
-  const tenants = contractTenants()
-  const config = join(dir, "tenants.json")
-  await writeFile(config, JSON.stringify(await contractConfig(tenants), null, 2))
-  return {
-    dir,
-    db: join(dir, "data", "ingest.db"),
-    config,
-    tenants,
-    remove: () => rm(dir, { recursive: true, force: true }),
-  }
-}
+/** A temporary home of one service (\`makeWorkspace\` of @cdp/testkit): its store and its tenants file. */
+export const makeWorkspace = (label: string): Promise<Workspace> => makeTestWorkspace(`app-bun-${label}`)
 
 /**
  * Starts the service on a free port of 127.0.0.1 with these settings

@@ -1,30 +1,18 @@
 /**
- * The HTTP contract suite (`httpContract` of `@cdp/testkit`) against the
- * real Bun service on PostgreSQL: `INGEST_DB` a `postgres://` URL with
- * a schema of this run's own on the shared test server (dropped afterwards).
+ * The HTTP contract suite (`serviceContract` of `@cdp/testkit`) against
+ * the real Bun service on PostgreSQL: `INGEST_DB` a `postgres://` URL with a
+ * schema of this run's own on the shared test server (dropped afterwards).
  */
-import { httpContract, type ServerProcess } from "@cdp/testkit"
-import { freshSchema, type TestSchema } from "@cdp/testkit/postgresSchema.ts"
-import { afterAll, beforeAll } from "vitest"
-import { makeWorkspace, startService, type Workspace } from "./bunService.ts"
 
-let ws: Workspace | undefined
-let db: TestSchema | undefined
-let server: ServerProcess | undefined
+import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
+import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { startService } from "./bunService.ts"
 
-beforeAll(async () => {
-  ws = await makeWorkspace("http-postgres")
-  db = freshSchema("bun_http")
-  server = await startService(ws, { INGEST_CONFIG: ws.config, INGEST_DB: db.url })
-})
-
-afterAll(async () => {
-  await server?.stop("SIGTERM")
-  await db?.drop()
-  await ws?.remove()
-})
-
-httpContract("bun + postgres", () => {
-  if (server === undefined || ws === undefined) throw new Error("the service did not start")
-  return { baseUrl: server.baseUrl, tenants: ws.tenants }
+serviceContract("bun + postgres", {
+  label: "app-bun-http-postgres",
+  environment: async () => {
+    const db = freshSchema("bun_http")
+    return { env: { INGEST_DB: db.url }, cleanup: db.drop }
+  },
+  start: (ws, env) => startService(ws, { INGEST_CONFIG: ws.config, ...env }),
 })

@@ -8,51 +8,20 @@
  * @module
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type ContractTenant, contractConfig, contractTenants, type ServerProcess, startServer } from "@cdp/testkit"
+import { type ContractTenant, type ServerProcess, startServer } from "@cdp/testkit"
+import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+
+export { tenantOf, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
 
 /** The repo root, where `pnpm start:deno` runs the start script from. */
 export const repoDir = fileURLToPath(new URL("../../..", import.meta.url))
 /** The start script: computes the permissions, runs `deno run`, forwards signals. */
 export const startScript = fileURLToPath(new URL("../scripts/start.mjs", import.meta.url))
 
-/** A temporary home of one service: its database file and its tenants file. */
-export interface Workspace {
-  readonly dir: string
-  /** The SQLite file (`INGEST_DB`), in a folder of its own. */
-  readonly db: string
-  /** The tenants file (`INGEST_CONFIG`). */
-  readonly config: string
-  readonly tenants: ReadonlyArray<ContractTenant>
-  readonly remove: () => Promise<void>
-}
-
-/** A temporary folder with `contractConfig(tenants)` written as the tenants file. */
-export const makeWorkspace = async (
-  label: string,
-  tenants: ReadonlyArray<ContractTenant> = contractTenants(),
-): Promise<Workspace> => {
-  const dir = await mkdtemp(join(tmpdir(), `cdp-app-deno-${label}-`))
-  const config = join(dir, "tenants.json")
-  await writeFile(config, JSON.stringify(await contractConfig(tenants), null, 2))
-  return {
-    dir,
-    db: join(dir, "data", "ingest.db"),
-    config,
-    tenants,
-    remove: () => rm(dir, { recursive: true, force: true }),
-  }
-}
-
-/** The tenant of `tenants` with this id. */
-export const tenantOf = (tenants: ReadonlyArray<ContractTenant>, id: number): ContractTenant => {
-  const t = tenants.find((x) => x.id === id)
-  if (t === undefined) throw new Error(`no tenant ${id}`)
-  return t
-}
+/** A temporary home of one service (\`makeWorkspace\` of @cdp/testkit): its store and its tenants file. */
+export const makeWorkspace = (label: string, tenants?: ReadonlyArray<ContractTenant>): Promise<Workspace> =>
+  makeTestWorkspace(`app-deno-${label}`, tenants === undefined ? {} : { tenants })
 
 /** Starts the service through the start script on a free port of 127.0.0.1; waits until `/healthz` answers. */
 export const startService = (ws: Workspace, env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> =>

@@ -1,31 +1,18 @@
 /**
- * The HTTP contract suite (`httpContract` of `@cdp/testkit`) against the
- * real Node service on PostgreSQL: `node src/main.ts` as a child process,
- * `INGEST_DB` a `postgres://` URL with a schema of this run's own on the
- * shared test server (dropped afterwards).
+ * The HTTP contract suite (`serviceContract` of `@cdp/testkit`) against
+ * the real Node service on PostgreSQL: `INGEST_DB` a `postgres://` URL with a
+ * schema of this run's own on the shared test server (dropped afterwards).
  */
-import { httpContract, type ServerProcess } from "@cdp/testkit"
-import { afterAll, beforeAll } from "vitest"
-import { makeWorkspace, startService, type Workspace } from "./nodeService.ts"
-import { freshSchema, type TestSchema } from "./postgres.ts"
 
-let ws: Workspace | undefined
-let db: TestSchema | undefined
-let server: ServerProcess | undefined
+import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
+import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { startService } from "./nodeService.ts"
 
-beforeAll(async () => {
-  ws = await makeWorkspace("http-postgres")
-  db = freshSchema("http")
-  server = await startService(ws, { INGEST_DB: db.url })
-})
-
-afterAll(async () => {
-  await server?.stop("SIGTERM")
-  await db?.drop()
-  await ws?.remove()
-})
-
-httpContract("node + postgres", () => {
-  if (server === undefined || ws === undefined) throw new Error("the service did not start")
-  return { baseUrl: server.baseUrl, tenants: ws.tenants }
+serviceContract("node + postgres", {
+  label: "app-node-http-postgres",
+  environment: async () => {
+    const db = freshSchema("node_http")
+    return { env: { INGEST_DB: db.url }, cleanup: db.drop }
+  },
+  start: (ws, env) => startService(ws, { INGEST_CONFIG: ws.config, ...env }),
 })

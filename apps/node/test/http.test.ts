@@ -1,26 +1,9 @@
 /**
- * The HTTP contract suite (`httpContract` of `@cdp/testkit`) against the
- * real Node service: `node src/main.ts` as a child process, on a fresh
+ * The HTTP contract suite (`serviceContract` of `@cdp/testkit`) against
+ * the real Node service: `node src/main.ts` as a child process, on a fresh
  * SQLite file, with the contract tenants as its `INGEST_CONFIG`.
  */
-import { httpContract, type ServerProcess } from "@cdp/testkit"
-import { afterAll, beforeAll } from "vitest"
-import { makeWorkspace, startService, type Workspace } from "./nodeService.ts"
+import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { startService } from "./nodeService.ts"
 
-let ws: Workspace | undefined
-let server: ServerProcess | undefined
-
-beforeAll(async () => {
-  ws = await makeWorkspace("http")
-  server = await startService(ws)
-})
-
-afterAll(async () => {
-  await server?.stop("SIGTERM")
-  await ws?.remove()
-})
-
-httpContract("node + sqlite", () => {
-  if (server === undefined || ws === undefined) throw new Error("the service did not start")
-  return { baseUrl: server.baseUrl, tenants: ws.tenants }
-})
+serviceContract("node + sqlite", { label: "app-node-http", start: (ws) => startService(ws) })

@@ -8,11 +8,12 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type ContractTenant, contractConfig, contractTenants, type ServerProcess, startServer } from "@cdp/testkit"
+import { type ContractTenant, type ServerProcess, startServer } from "@cdp/testkit"
+import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+
+export { tenantOf, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+
 import Database from "better-sqlite3"
 
 /** The folder of `@cdp/app-node`, where the service is started from. */
@@ -21,41 +22,9 @@ export const appDir = fileURLToPath(new URL("..", import.meta.url))
 /** How the service is started: Node itself with tsx's loader, no wrapper process. */
 export const serviceCommand = { command: process.execPath, args: ["--import", "tsx", "src/main.ts"] } as const
 
-/** A temporary home of one service: its database file and its tenants file. */
-export interface Workspace {
-  readonly dir: string
-  /** The SQLite file (`INGEST_DB`). */
-  readonly db: string
-  /** The tenants file (`INGEST_CONFIG`). */
-  readonly config: string
-  /** The tenants of the config, with their clear-text keys. */
-  readonly tenants: ReadonlyArray<ContractTenant>
-  readonly remove: () => Promise<void>
-}
-
-/** A temporary folder with `contractConfig(tenants)` written as the tenants file. */
-export const makeWorkspace = async (
-  label: string,
-  tenants: ReadonlyArray<ContractTenant> = contractTenants(),
-): Promise<Workspace> => {
-  const dir = await mkdtemp(join(tmpdir(), `cdp-app-node-${label}-`))
-  const config = join(dir, "tenants.json")
-  await writeFile(config, JSON.stringify(await contractConfig(tenants), null, 2))
-  return {
-    dir,
-    db: join(dir, "data", "ingest.db"),
-    config,
-    tenants,
-    remove: () => rm(dir, { recursive: true, force: true }),
-  }
-}
-
-/** The tenant of `tenants` with this id. */
-export const tenantOf = (tenants: ReadonlyArray<ContractTenant>, id: number): ContractTenant => {
-  const t = tenants.find((x) => x.id === id)
-  if (t === undefined) throw new Error(`no tenant ${id}`)
-  return t
-}
+/** A temporary home of one service (\`makeWorkspace\` of @cdp/testkit): its store and its tenants file. */
+export const makeWorkspace = (label: string, tenants?: ReadonlyArray<ContractTenant>): Promise<Workspace> =>
+  makeTestWorkspace(`app-node-${label}`, tenants === undefined ? {} : { tenants })
 
 /**
  * Starts the service on the workspace's database and tenants file, on a free
