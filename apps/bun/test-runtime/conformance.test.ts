@@ -5,12 +5,13 @@
  * folder, closed and reopened for the durability tests: on a database
  * thread (as the app runs it) and on the caller's thread.
  */
+import { statSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { StoreError } from "@cdp/ingest"
 import { openBunSqliteStore } from "@cdp/store-sqlite/bun-sqlite"
-import { storeConformance } from "@cdp/testkit"
+import { makeEvent, storeConformance } from "@cdp/testkit"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async () => {
@@ -54,3 +55,35 @@ for (const worker of [true, false]) {
     })
   })
 }
+
+describe("checkpoints", () => {
+  // 200 small commits stay in the WAL without a checkpointer (below the 1000
+  // pages of the writer's autocheckpoint); with one, the database file grows
+  // while the store runs, copied by the checkpointer thread.
+  const sizes = async (worker: boolean, checkpointIntervalMs: number) => {
+    const { path, remove } = await tempDatabase()
+    const store = await openBunSqliteStore(path, { worker, checkpointIntervalMs })
+    try {
+      const before = statSync(path).size
+      const context = { ootb_address: "x".repeat(200) }
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => store.append([makeEvent({ customer: `c${i}`, context })])),
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return { before, after: statSync(path).size, wal: statSync(`${path}-wal`).size }
+    } finally {
+      await store.close()
+      await remove()
+    }
+  }
+
+  for (const worker of [true, false]) {
+    it(`copies the WAL into the database file on a thread of its own (${worker ? "database thread" : "caller's thread"})`, async () => {
+      const inline = await sizes(worker, 0)
+      expect(inline.wal).toBeGreaterThan(0)
+      expect(inline.after).toBe(inline.before)
+      const background = await sizes(worker, 20)
+      expect(background.after).toBeGreaterThan(background.before)
+    })
+  }
+})

@@ -13,6 +13,11 @@ import type { Worker } from "node:worker_threads"
 import { makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
+import {
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  runCheckpointer,
+  WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
+} from "./checkpointer.ts"
 import { encodeBatches } from "./encodeEvents.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteStoreOptions } from "./SqliteStore.ts"
@@ -79,8 +84,10 @@ export const openSqliteStoreOnWorker = async (
 ): Promise<SqliteWorkerStore> => {
   const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
   const startCheckpointer = threads.startCheckpointer
-  const checkpointIntervalMs = startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? 20)
-  const walAutocheckpoint = options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? 3000 : undefined)
+  const checkpointIntervalMs =
+    startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
+  const walAutocheckpoint =
+    options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
   const worker = threads.startWorker({
     path,
     options: {
@@ -116,20 +123,11 @@ export const openSqliteStoreOnWorker = async (
     })
   })
 
-  // Started once the writer has set WAL mode and migrated. Its failure costs
-  // nothing but speed: the writer's autocheckpoint remains.
-  let stopCheckpointer = (): Promise<void> => Promise.resolve()
-  if (startCheckpointer !== undefined && checkpointIntervalMs > 0 && path !== ":memory:" && path !== "") {
-    const thread = startCheckpointer({ path, intervalMs: checkpointIntervalMs })
-    thread.on("error", () => undefined)
-    const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()))
-    let stopping = false
-    stopCheckpointer = () => {
-      if (!stopping) thread.postMessage("close")
-      stopping = true
-      return exited
-    }
-  }
+  // Started once the writer has set WAL mode and migrated.
+  const stopCheckpointer =
+    startCheckpointer === undefined
+      ? () => Promise.resolve()
+      : runCheckpointer(startCheckpointer, path, checkpointIntervalMs)
 
   type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
   worker.on("message", (message: { type: "replies"; replies: Reply[] }) => {

@@ -17,11 +17,30 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import {
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  runCheckpointer,
+  WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
+} from "./checkpointer.ts"
 import { classifySqliteError } from "./classifySqliteError.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
-import type { WorkerData } from "./workerProtocol.ts"
+import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
+
+/**
+ * The store on the caller's thread: the shared core's options, and how often
+ * a checkpointer thread (a Bun worker with a connection of its own) copies
+ * the WAL back into the database file, so that commits on the caller's
+ * thread seldom carry a checkpoint (default 20 ms; `0`: none, the writer
+ * checkpoints inline as SQLite does by default).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BunSqliteThreadOptions extends SqliteStoreOptions {
+  readonly checkpointIntervalMs?: number
+}
 
 /** @since 0.2.0 @category models */
 export interface BunSqliteStoreOptions extends SqliteWorkerOptions {
@@ -71,7 +90,7 @@ const ensureFolder = (path: string): void => {
  * @since 0.2.0
  * @category constructors
  */
-export const openBunSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore => {
+export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThreadOptions = {}): SqliteStore => {
   ensureFolder(path)
   let driver: SqliteDriver
   try {
@@ -79,19 +98,30 @@ export const openBunSqliteStoreInThread = (path: string, options: SqliteStoreOpt
   } catch (error) {
     throw classifySqliteError(error)
   }
+  const intervalMs = Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
+  const walAutocheckpoint =
+    options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
+  let store: SqliteStore
   try {
-    return makeSqliteStore(driver, options)
+    store = makeSqliteStore(driver, walAutocheckpoint === undefined ? options : { ...options, walAutocheckpoint })
   } catch (error) {
     driver.close()
     throw error
   }
+  // Started once the writer has set WAL mode and migrated.
+  const stopCheckpointer = runCheckpointer(startCheckpointer, path, intervalMs)
+  return { ...store, close: () => store.close().finally(stopCheckpointer) }
 }
 
-/** Bun runs the worker's TypeScript as it is. */
-const startWorker = (data: WorkerData): Worker => {
-  const entry = import.meta.url.endsWith(".ts") ? "./sqliteWorker.ts" : "./sqliteWorker.js"
-  return new Worker(new URL(entry, import.meta.url), { workerData: { ...data, driver: "bun:sqlite" } })
-}
+/** Bun runs the threads' TypeScript as it is. */
+const threadEntry = (name: string): URL =>
+  new URL(import.meta.url.endsWith(".ts") ? `./${name}.ts` : `./${name}.js`, import.meta.url)
+
+const startWorker = (data: WorkerData): Worker =>
+  new Worker(threadEntry("sqliteWorker"), { workerData: { ...data, driver: "bun:sqlite" } })
+
+const startCheckpointer = (data: CheckpointerData): Worker =>
+  new Worker(threadEntry("bunCheckpointer"), { workerData: data })
 
 /**
  * Opens the store with its database on a thread of its own.
@@ -104,7 +134,7 @@ export const openBunSqliteStoreOnWorker = async (
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
   ensureFolder(path)
-  return openSqliteStoreOnWorker({ startWorker }, path, options)
+  return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
 }
 
 /**
