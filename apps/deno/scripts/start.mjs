@@ -37,7 +37,19 @@ const net = Number.isInteger(port) && port > 0 && port <= 65535 ? `${hostPart}:$
 const postgresUrl = /^postgres(ql)?:\/\//.test(db) ? new URL(db) : undefined
 const embedded = postgresUrl === undefined && db !== ":memory:"
 const dataFolder = embedded ? resolve(dirname(db)) : undefined
-const readable = [dataFolder, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(Boolean)
+// The SQLite store's database thread is a Web Worker, whose modules Deno
+// loads only with read permission: the source folders of the store and of
+// the ingestion package it imports (code, not data).
+const requireHere = createRequire(join(app, "package.json"))
+const databaseThreadCode = embedded
+  ? [
+      dirname(requireHere.resolve("@cdp/store-sqlite/node-sqlite")),
+      dirname(requireHere.resolve("@cdp/ingest/StorePort.ts")),
+    ]
+  : []
+const readable = [dataFolder, ...databaseThreadCode, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(
+  Boolean,
+)
 
 // PostgreSQL: the database's host and port too, and what its client may read
 // when the URL leaves them out (PG* variables, the user's name).

@@ -31,18 +31,21 @@ describe("the runtime", () => {
   })
 })
 
-storeConformance(
-  "node:sqlite (Deno)",
-  async () => {
-    const { path, remove } = await tempDatabase()
-    return {
-      store: await openNodeSqliteStore(path),
-      reopen: () => openNodeSqliteStore(path),
-      cleanup: remove,
-    }
-  },
-  { durable: true, propertyRuns: 60 },
-)
+// On a Web Worker (as the app runs it) and on the caller's thread.
+for (const worker of [true, false]) {
+  storeConformance(
+    `node:sqlite (Deno, ${worker ? "database thread" : "caller's thread"})`,
+    async () => {
+      const { path, remove } = await tempDatabase()
+      return {
+        store: await openNodeSqliteStore(path, { worker }),
+        reopen: () => openNodeSqliteStore(path, { worker }),
+        cleanup: remove,
+      }
+    },
+    { durable: true, propertyRuns: 60 },
+  )
+}
 
 const failure = async (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(

@@ -10,7 +10,16 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { getCustomer, postEvents } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { denoCommand, type Launched, launch, launchService, makeWorkspace, sleep, within } from "./denoService.ts"
+import {
+  denoCommand,
+  type Launched,
+  launch,
+  launchService,
+  makeWorkspace,
+  repoDir,
+  sleep,
+  within,
+} from "./denoService.ts"
 
 let dir = ""
 beforeAll(async () => {
@@ -79,23 +88,25 @@ describe("a malformed INGEST_CONFIG stops start-up", () => {
 })
 
 describe("permissions", () => {
-  it("grants the network for HOST:PORT (HOST alone for PORT=0), the database folder and the config file, five variables", async () => {
+  it("grants the network for HOST:PORT (HOST alone for PORT=0), the database folder, the database thread's code and the config file, five variables", async () => {
     const ws = await makeWorkspace("permissions")
     try {
       const fixed = denoCommand({ PORT: "18787", HOST: "127.0.0.1", INGEST_DB: ws.db, INGEST_CONFIG: ws.config })
       const data = join(ws.dir, "data")
+      // The database thread (a Web Worker) loads its modules with read permission: the two source folders.
+      const code = [join(repoDir, "packages/store-sqlite/src"), join(repoDir, "packages/ingest/src")].join(",")
       expect(fixed.args).toEqual([
         "run",
         "--no-prompt",
         "--allow-net=127.0.0.1:18787",
-        `--allow-read=${data},${ws.config}`,
+        `--allow-read=${data},${code},${ws.config}`,
         `--allow-write=${data}`,
         "--allow-env=PORT,HOST,INGEST_DB,INGEST_CONFIG,LOG_LEVEL",
         expect.stringMatching(/apps\/deno\/src\/main\.ts$/),
       ])
       const any = denoCommand({ PORT: "0", HOST: "127.0.0.1", INGEST_DB: ws.db })
       expect(any.args).toContain("--allow-net=127.0.0.1")
-      expect(any.args).toContain(`--allow-read=${data}`)
+      expect(any.args).toContain(`--allow-read=${data},${code}`)
       // Defaults, relative to where it runs (the repo root for `pnpm start:deno`).
       const defaults = denoCommand({})
       expect(defaults.args).toContain("--allow-net=0.0.0.0:8787")

@@ -2,21 +2,28 @@
  * The SQLite store on `node:sqlite` (`DatabaseSync`,
  * https://nodejs.org/api/sqlite.html, https://docs.deno.com/api/node/sqlite/):
  * Deno 2.2+ and Node.js 22.5+, no native addon to install. The database runs
- * on the caller's thread, behind the shared group-commit queue. (On Deno
- * 2.9 the shared database thread, over `node:worker_threads`, took about
- * 40% fewer single-event POSTs per second than the caller's thread, with a
- * p99 three times as long; nor does Deno's `receiveMessageOnPort` take a
- * `parentPort`.)
+ * on a Web Worker of its own where the runtime has Web Workers (Deno;
+ * `nodeSqliteThread.ts`), else on the caller's thread, behind the shared
+ * group-commit queue. Either way commits are made durable by an fsync of the
+ * WAL on the runtime's I/O threads (`walSync.ts`). (On Deno 2.9 the shared
+ * database thread over `node:worker_threads` took about 40% fewer
+ * single-event POSTs per second than the caller's thread.)
  *
  * @module
  */
 /// <reference path="./node-sqlite.ambient.d.ts" />
+import { EventEmitter } from "node:events"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { DatabaseSync } from "node:sqlite"
+import type { Worker } from "node:worker_threads"
+import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import { classifySqliteError } from "./classifySqliteError.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
+import { walFile } from "./walFile.ts"
+import type { WorkerData } from "./workerProtocol.ts"
 
 /**
  * A `node:sqlite` connection as the core's driver. Its statements fit
@@ -69,21 +76,94 @@ export const openNodeSqliteStoreInThread = (path: string, options: SqliteStoreOp
   } catch (error) {
     throw classifySqliteError(error)
   }
+  // Commits fsync the WAL on the runtime's I/O threads, not on this one (walSync.ts).
+  const wal = path === ":memory:" || path === "" ? undefined : walFile(path)
+  let store: SqliteStore
   try {
-    return makeSqliteStore(driver, options)
+    store = makeSqliteStore(driver, wal === undefined ? options : { syncWal: wal.sync, ...options })
   } catch (error) {
     driver.close()
     throw error
   }
+  return { ...store, close: () => store.close().finally(() => wal?.close()) }
+}
+
+/** The Web Worker API, as far as the driver uses it (Deno, Bun and browsers have it; Node.js 20 does not). */
+interface WebWorker {
+  onmessage: ((event: { data: unknown }) => void) | null
+  onerror: ((event: { message?: string; preventDefault?: () => void }) => void) | null
+  postMessage(message: unknown): void
+  terminate(): void
 }
 
 /**
- * Opens (creating it and its folder when missing) the SQLite database file at
- * `path` and returns the store on it, on the caller's thread. Rejects with
- * `StoreError` (`unavailable`) when the file cannot be opened.
+ * The database thread (`nodeSqliteThread.ts`) as a Web Worker, seen as the
+ * `node:worker_threads` Worker that `SqliteWorkerStore.ts` talks to: its
+ * messages, an `error` event, and an `exit` event once the thread has closed
+ * (or failed).
+ */
+const startWebWorker = (data: WorkerData): Worker => {
+  const WorkerClass = (globalThis as { Worker?: new (url: string, options: { type: "module" }) => WebWorker }).Worker
+  if (WorkerClass === undefined)
+    throw new Error("this runtime has no Web Worker: open the store with { worker: false }")
+  const entry = new URL(
+    import.meta.url.endsWith(".ts") ? "./nodeSqliteThread.ts" : "./nodeSqliteThread.js",
+    import.meta.url,
+  )
+  const web = new WorkerClass(entry.href, { type: "module" })
+  const events = new EventEmitter()
+  let exited = false
+  const exit = (code: number) => {
+    if (exited) return
+    exited = true
+    web.terminate()
+    events.emit("exit", code)
+  }
+  web.onmessage = (event) => {
+    if ((event.data as { type?: string }).type === "closed") exit(0)
+    else events.emit("message", event.data)
+  }
+  web.onerror = (event) => {
+    event.preventDefault?.()
+    events.emit("error", new Error(event.message ?? "the database thread failed"))
+    exit(1)
+  }
+  web.postMessage({ type: "start", data })
+  return Object.assign(events, { postMessage: (message: unknown) => web.postMessage(message) }) as unknown as Worker
+}
+
+/**
+ * Opens the store with its database on a Web Worker of its own (Deno):
+ * the caller's thread goes on serving requests while SQLite writes, and
+ * commits are made durable by an fsync of the WAL off both threads.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const openNodeSqliteStore = async (path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> =>
-  openNodeSqliteStoreInThread(path, options)
+export const openNodeSqliteStoreOnWorker = async (
+  path: string,
+  options: SqliteWorkerOptions = {},
+): Promise<SqliteWorkerStore> => {
+  ensureFolder(path)
+  return openSqliteStoreOnWorker({ startWorker: startWebWorker }, path, options)
+}
+
+/** @since 0.2.0 @category models */
+export interface NodeSqliteStoreOptions extends SqliteWorkerOptions {
+  /** Run SQLite on a Web Worker of its own (default `true` where the runtime has Web Workers). */
+  readonly worker?: boolean
+}
+
+/**
+ * Opens (creating it and its folder when missing) the SQLite database file at
+ * `path` and returns the store on it, its database on a Web Worker unless
+ * `{ worker: false }` (or the runtime has none). Rejects with `StoreError`
+ * (`unavailable`) when the file cannot be opened.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const openNodeSqliteStore = async (path: string, options: NodeSqliteStoreOptions = {}): Promise<IngestStore> => {
+  const { worker = typeof (globalThis as { Worker?: unknown }).Worker === "function", ...rest } = options
+  return worker ? openNodeSqliteStoreOnWorker(path, rest) : openNodeSqliteStoreInThread(path, rest)
+}

@@ -1,0 +1,134 @@
+/**
+ * The database thread of the node:sqlite store on a Web Worker
+ * (`openNodeSqliteStoreOnWorker`, Deno): opens the connection, runs the
+ * shared core and answers the requests of `SqliteWorkerStore.ts` (the
+ * protocol of `workerProtocol.ts`, over the Web Worker API rather than
+ * `node:worker_threads`, whose Deno implementation costs more per message).
+ * A Web Worker cannot drain its queue of messages synchronously, so commits
+ * are not grouped here but made durable off this thread: each commit runs
+ * with `synchronous = NORMAL` and its reply waits for an fsync of the WAL
+ * on the runtime's I/O threads that began after it (`walSync.ts`), one
+ * fsync serving every commit made while the previous one ran. Not an entry
+ * point of the package; the driver starts it.
+ *
+ * @module
+ */
+/// <reference path="./node-sqlite.ambient.d.ts" />
+import { DatabaseSync } from "node:sqlite"
+import { classifySqliteError } from "./classifySqliteError.ts"
+import { nodeSqliteDriver } from "./node-sqlite.ts"
+import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
+import { walFile } from "./walFile.ts"
+import { makeSyncer } from "./walSync.ts"
+import { type Request, type SerializedError, serializeError, type WorkerData } from "./workerProtocol.ts"
+
+/** The Web Worker's global scope, as far as this thread uses it. */
+declare const self: {
+  onmessage: ((event: { data: unknown }) => void) | null
+  postMessage(message: unknown): void
+  close(): void
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
+const reply = (replies: Reply[]) => self.postMessage({ type: "replies", replies })
+
+let core: SqliteCore | undefined
+let wal: ReturnType<typeof walFile> | undefined
+let sync: (() => Promise<void>) | undefined
+/** Set when an fsync failed: what was committed may not be on disk, so the thread stops writing. */
+let failed: SerializedError | undefined
+
+const start = (data: WorkerData): void => {
+  try {
+    const driver = nodeSqliteDriver(new DatabaseSync(data.path))
+    const durable = data.options.synchronous !== "NORMAL" && data.path !== ":memory:" && data.path !== ""
+    try {
+      core = openSqliteCore(driver, durable ? { ...data.options, synchronous: "NORMAL" } : data.options)
+    } catch (error) {
+      driver.close()
+      throw error
+    }
+    if (durable) {
+      wal = walFile(data.path)
+      sync = makeSyncer(wal.sync)
+    }
+    self.postMessage({ type: "ready", migrated: core.migrated })
+  } catch (error) {
+    self.postMessage({ type: "failed", error: serializeError(classifySqliteError(error)) })
+    self.postMessage({ type: "closed" })
+    self.close()
+  }
+}
+
+const commit = async (request: Extract<Request, { op: "commit" }>, db: SqliteCore): Promise<Reply> => {
+  if (failed !== undefined) return { id: request.id, ok: false, error: failed }
+  const outcomes = db.commitEncoded([request])
+  if (sync !== undefined && outcomes.some((o) => o.ok)) {
+    try {
+      await sync()
+    } catch (error) {
+      failed ??= {
+        name: "StoreError",
+        message: `the WAL could not be synced to disk: ${String(error)}`,
+        storeCode: "unavailable",
+      }
+      return { id: request.id, ok: false, error: failed }
+    }
+  }
+  return {
+    id: request.id,
+    ok: true,
+    value: outcomes.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) })),
+  }
+}
+
+const answer = (request: Exclude<Request, { op: "commit" }>, db: SqliteCore): unknown => {
+  switch (request.op) {
+    case "getProfile":
+      return db.getProfile(request.tenant, request.customer)
+    case "listEvents":
+      return db.listEvents(request.tenant, request.customer, request.limit, request.cursor)
+    case "eraseCustomer":
+      return db.eraseCustomer(request.tenant, request.customer)
+    case "ping":
+      if (failed !== undefined) throw new Error(failed.message)
+      return db.ping()
+    case "stats":
+      return { ...db.stats }
+    case "close":
+      db.close()
+      return undefined
+  }
+}
+
+/** Replies in the order of the requests: a later read waits for an earlier commit's fsync. */
+let queue: Promise<void> = Promise.resolve()
+
+self.onmessage = (event) => {
+  const message = event.data as { type: "start"; data: WorkerData } | Request
+  if ("type" in message) {
+    start(message.data)
+    return
+  }
+  const db = core
+  if (db === undefined) return
+  if (message.op === "commit") {
+    const replied = commit(message, db)
+    queue = queue.then(() => replied.then((r) => reply([r])))
+    return
+  }
+  let r: Reply
+  try {
+    r = { id: message.id, ok: true, value: answer(message, db) }
+  } catch (error) {
+    r = { id: message.id, ok: false, error: serializeError(classifySqliteError(error)) }
+  }
+  queue = queue.then(async () => {
+    reply([r])
+    if (message.op === "close") {
+      await wal?.close()
+      self.postMessage({ type: "closed" })
+      self.close()
+    }
+  })
+}
