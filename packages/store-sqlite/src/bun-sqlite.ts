@@ -26,7 +26,6 @@ import { classifySqliteError } from "./classifySqliteError.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
-import { walFile } from "./walFile.ts"
 import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
 
 /**
@@ -102,29 +101,16 @@ export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThrea
   const intervalMs = Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
   const walAutocheckpoint =
     options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
-  // Commits fsync the WAL on Bun's I/O threads, not on this one (walSync.ts).
-  const wal = path === ":memory:" || path === "" ? undefined : walFile(path)
   let store: SqliteStore
   try {
-    store = makeSqliteStore(driver, {
-      ...(wal === undefined ? {} : { syncWal: wal.sync }),
-      ...options,
-      ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
-    })
+    store = makeSqliteStore(driver, walAutocheckpoint === undefined ? options : { ...options, walAutocheckpoint })
   } catch (error) {
     driver.close()
     throw error
   }
   // Started once the writer has set WAL mode and migrated.
   const stopCheckpointer = runCheckpointer(startCheckpointer, path, intervalMs)
-  return {
-    ...store,
-    close: () =>
-      store
-        .close()
-        .finally(stopCheckpointer)
-        .finally(() => wal?.close()),
-  }
+  return { ...store, close: () => store.close().finally(stopCheckpointer) }
 }
 
 /** Bun runs the threads' TypeScript as it is. */

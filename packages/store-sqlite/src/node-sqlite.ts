@@ -4,8 +4,8 @@
  * Deno 2.2+ and Node.js 22.5+, no native addon to install. The database runs
  * on a Web Worker of its own where the runtime has Web Workers (Deno;
  * `nodeSqliteThread.ts`), else on the caller's thread, behind the shared
- * group-commit queue. Either way commits are made durable by an fsync of the
- * WAL on the runtime's I/O threads (`walSync.ts`). (On Deno 2.9 the shared
+ * group-commit queue. On the Web Worker, commits are made durable by an
+ * fsync of the WAL on the runtime's I/O threads (`walSync.ts`). (On Deno 2.9 the shared
  * database thread over `node:worker_threads` took about 40% fewer
  * single-event POSTs per second than the caller's thread.)
  *
@@ -22,7 +22,6 @@ import { classifySqliteError } from "./classifySqliteError.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
-import { walFile } from "./walFile.ts"
 import type { WorkerData } from "./workerProtocol.ts"
 
 /**
@@ -76,16 +75,12 @@ export const openNodeSqliteStoreInThread = (path: string, options: SqliteStoreOp
   } catch (error) {
     throw classifySqliteError(error)
   }
-  // Commits fsync the WAL on the runtime's I/O threads, not on this one (walSync.ts).
-  const wal = path === ":memory:" || path === "" ? undefined : walFile(path)
-  let store: SqliteStore
   try {
-    store = makeSqliteStore(driver, wal === undefined ? options : { syncWal: wal.sync, ...options })
+    return makeSqliteStore(driver, options)
   } catch (error) {
     driver.close()
     throw error
   }
-  return { ...store, close: () => store.close().finally(() => wal?.close()) }
 }
 
 /** The Web Worker API, as far as the driver uses it (Deno, Bun and browsers have it; Node.js 20 does not). */
