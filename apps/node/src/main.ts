@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
 import { ConfigError, jsonLogger, loadSettings, makeApp, redactUrl, StoreError, startupLines } from "@cdp/ingest"
@@ -37,8 +37,8 @@ try {
   throw e
 }
 const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? "info")
-// Node's hash is synchronous: no promise round trip per key check and event id.
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
+// Node's one-shot hash (20.12+) is synchronous: no promise round trip per key check and event id, and no Hash object.
+const sha256 = (text: string) => hash("sha256", text, "hex")
 const app = makeApp({ store, config: settings.config, logger, sha256 })
 
 const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.env.HOST ?? "0.0.0.0" }, (info) => {

@@ -31,10 +31,25 @@ const EPOCH_0001 = Date.UTC(2000, 0, 1) - 730_119 * 86_400_000 // 0001-01-01T00:
  * @category ids
  */
 export const timePrefix = (ts: string): string => {
-  const d = new Date(0)
-  d.setUTCFullYear(+ts.slice(0, 4), +ts.slice(5, 7) - 1, +ts.slice(8, 10))
-  d.setUTCHours(+ts.slice(11, 13), +ts.slice(14, 16), +ts.slice(17, 19), +ts.slice(20, 23))
-  return (d.getTime() - EPOCH_0001).toString(16).padStart(13, "0") + (+ts.slice(23, 26)).toString(16).padStart(3, "0")
+  const year = +ts.slice(0, 4)
+  const rest = [
+    +ts.slice(5, 7) - 1,
+    +ts.slice(8, 10),
+    +ts.slice(11, 13),
+    +ts.slice(14, 16),
+    +ts.slice(17, 19),
+    +ts.slice(20, 23),
+  ] as const
+  let ms: number
+  if (year >= 100) ms = Date.UTC(year, ...rest)
+  else {
+    // Date.UTC reads years 0 to 99 as 1900 to 1999.
+    const d = new Date(0)
+    d.setUTCFullYear(year, rest[0], rest[1])
+    d.setUTCHours(rest[2], rest[3], rest[4], rest[5])
+    ms = d.getTime()
+  }
+  return (ms - EPOCH_0001).toString(16).padStart(13, "0") + (+ts.slice(23, 26)).toString(16).padStart(3, "0")
 }
 
 /**

@@ -2,6 +2,9 @@ import { decodeEvent } from "@cdp/schema"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { canonicalEventJson, canonicalJson, eventId, timePrefix } from "../src/eventId.ts"
+
+const EPOCH_0001 = new Date("0001-01-01T00:00:00Z").getTime()
+
 import { sha256Hex } from "../src/TenantConfig.ts"
 
 const syncSha256 = async (text: string) => sha256Hex(text)
@@ -67,6 +70,8 @@ describe("event ids", () => {
   it("opens ids with the event time, so that they sort by it", () => {
     const times = [
       "0001-01-01 00:00:00.000000 UTC",
+      "0099-12-31 23:59:59.999999 UTC",
+      "0100-01-01 00:00:00.000000 UTC",
       "1969-12-31 23:59:59.999999 UTC",
       "1970-01-01 00:00:00.000000 UTC",
       "2024-05-27 10:30:00.000001 UTC",
@@ -74,6 +79,11 @@ describe("event ids", () => {
       "9999-12-31 23:59:59.999999 UTC",
     ]
     const prefixes = times.map(timePrefix)
+    // Microseconds since 0001-01-01, whatever the year (Date.UTC reads 0 to 99 as 1900s).
+    expect(timePrefix("0001-01-01 00:00:00.000000 UTC")).toBe("0000000000000000")
+    expect(Number.parseInt(timePrefix("0099-12-31 23:59:59.999999 UTC").slice(0, 13), 16)).toBe(
+      new Date("0099-12-31T23:59:59.999Z").getTime() - EPOCH_0001,
+    )
     expect(prefixes.every((p) => /^[0-9a-f]{16}$/.test(p))).toBe(true)
     expect([...prefixes].sort()).toEqual(prefixes)
     expect(new Set(prefixes).size).toBe(prefixes.length)
