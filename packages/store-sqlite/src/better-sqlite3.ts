@@ -1,21 +1,10 @@
-/**
- * The SQLite store on Node.js, with better-sqlite3
- * (https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md).
- * By default the database runs on a thread of its own (`node:worker_threads`),
- * so that the HTTP thread goes on parsing requests while SQLite writes and
- * syncs; `{ worker: false }` runs it on the caller's thread.
- *
- * @module
- */
-import { mkdirSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname } from "node:path"
 import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import Database from "better-sqlite3"
-import { classifySqliteError } from "./classifySqliteError.ts"
+import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
-import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
 import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
 
@@ -64,36 +53,14 @@ export const betterSqliteDriver = (db: Database.Database): SqliteDriver => ({
  */
 export const openBetterSqliteDriver = (path: string): SqliteDriver => betterSqliteDriver(new Database(path))
 
-const ensureFolder = (path: string): void => {
-  if (path === ":memory:" || path === "") return
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-  } catch (error) {
-    throw classifySqliteError(Object.assign(error as Error, { code: "SQLITE_CANTOPEN" }))
-  }
-}
-
 /**
  * Opens the store on the caller's thread.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const openBetterSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore => {
-  ensureFolder(path)
-  let db: Database.Database
-  try {
-    db = new Database(path)
-  } catch (error) {
-    throw classifySqliteError(error)
-  }
-  try {
-    return makeSqliteStore(betterSqliteDriver(db), options)
-  } catch (error) {
-    db.close()
-    throw error
-  }
-}
+export const openBetterSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore =>
+  openSqliteStoreInThread(path, openBetterSqliteDriver, options)
 
 /**
  * Starts the database thread. While the package runs from its TypeScript

@@ -13,8 +13,6 @@
  */
 
 import { Database } from "bun:sqlite"
-import { mkdirSync } from "node:fs"
-import { dirname } from "node:path"
 import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import {
@@ -22,9 +20,9 @@ import {
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
 } from "./checkpointer.ts"
-import { classifySqliteError } from "./classifySqliteError.ts"
+import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
-import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
 import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
 
@@ -75,15 +73,6 @@ export const bunSqliteDriver = (db: Database): SqliteDriver => ({
 export const openBunSqliteDriver = (path: string): SqliteDriver =>
   bunSqliteDriver(new Database(path, { create: true, readwrite: true, strict: true }))
 
-const ensureFolder = (path: string): void => {
-  if (path === ":memory:" || path === "") return
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-  } catch (error) {
-    throw classifySqliteError(Object.assign(error as Error, { code: "SQLITE_CANTOPEN" }))
-  }
-}
-
 /**
  * Opens the store on the caller's thread.
  *
@@ -91,23 +80,14 @@ const ensureFolder = (path: string): void => {
  * @category constructors
  */
 export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThreadOptions = {}): SqliteStore => {
-  ensureFolder(path)
-  let driver: SqliteDriver
-  try {
-    driver = openBunSqliteDriver(path)
-  } catch (error) {
-    throw classifySqliteError(error)
-  }
   const intervalMs = Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
   const walAutocheckpoint =
     options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
-  let store: SqliteStore
-  try {
-    store = makeSqliteStore(driver, walAutocheckpoint === undefined ? options : { ...options, walAutocheckpoint })
-  } catch (error) {
-    driver.close()
-    throw error
-  }
+  const store = openSqliteStoreInThread(
+    path,
+    openBunSqliteDriver,
+    walAutocheckpoint === undefined ? options : { ...options, walAutocheckpoint },
+  )
   // Started once the writer has set WAL mode and migrated.
   const stopCheckpointer = runCheckpointer(startCheckpointer, path, intervalMs)
   return { ...store, close: () => store.close().finally(stopCheckpointer) }

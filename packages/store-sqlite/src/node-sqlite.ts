@@ -13,14 +13,12 @@
  */
 /// <reference path="./node-sqlite.ambient.d.ts" />
 import { EventEmitter } from "node:events"
-import { mkdirSync } from "node:fs"
-import { dirname } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import type { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
-import { classifySqliteError } from "./classifySqliteError.ts"
+import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
-import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
 import type { WorkerData } from "./workerProtocol.ts"
 
@@ -52,36 +50,14 @@ export const nodeSqliteDriver = (db: DatabaseSync): SqliteDriver => ({
  */
 export const openNodeSqliteDriver = (path: string): SqliteDriver => nodeSqliteDriver(new DatabaseSync(path))
 
-const ensureFolder = (path: string): void => {
-  if (path === ":memory:" || path === "") return
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-  } catch (error) {
-    throw classifySqliteError(Object.assign(error as Error, { code: "SQLITE_CANTOPEN" }))
-  }
-}
-
 /**
  * Opens the store on the caller's thread.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const openNodeSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore => {
-  ensureFolder(path)
-  let driver: SqliteDriver
-  try {
-    driver = openNodeSqliteDriver(path)
-  } catch (error) {
-    throw classifySqliteError(error)
-  }
-  try {
-    return makeSqliteStore(driver, options)
-  } catch (error) {
-    driver.close()
-    throw error
-  }
-}
+export const openNodeSqliteStoreInThread = (path: string, options: SqliteStoreOptions = {}): SqliteStore =>
+  openSqliteStoreInThread(path, openNodeSqliteDriver, options)
 
 /** The Web Worker API, as far as the driver uses it (Deno, Bun and browsers have it; Node.js 20 does not). */
 interface WebWorker {

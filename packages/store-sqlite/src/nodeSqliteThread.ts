@@ -20,7 +20,15 @@ import { nodeSqliteDriver } from "./node-sqlite.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import { walFile } from "./walFile.ts"
 import { makeSyncer } from "./walSync.ts"
-import { type Request, type SerializedError, serializeError, type WorkerData } from "./workerProtocol.ts"
+import {
+  answerRequest,
+  type Reply,
+  type Request,
+  type SerializedError,
+  serializeError,
+  serializeOutcomes,
+  type WorkerData,
+} from "./workerProtocol.ts"
 
 /** The Web Worker's global scope, as far as this thread uses it. */
 declare const self: {
@@ -29,7 +37,6 @@ declare const self: {
   close(): void
 }
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
 const reply = (replies: Reply[]) => self.postMessage({ type: "replies", replies })
 
 let core: SqliteCore | undefined
@@ -78,26 +85,7 @@ const commit = async (request: Extract<Request, { op: "commit" }>, db: SqliteCor
   return {
     id: request.id,
     ok: true,
-    value: outcomes.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) })),
-  }
-}
-
-const answer = (request: Exclude<Request, { op: "commit" }>, db: SqliteCore): unknown => {
-  switch (request.op) {
-    case "getProfile":
-      return db.getProfile(request.tenant, request.customer)
-    case "listEvents":
-      return db.listEvents(request.tenant, request.customer, request.limit, request.cursor)
-    case "eraseCustomer":
-      return db.eraseCustomer(request.tenant, request.customer)
-    case "ping":
-      if (failed !== undefined) throw new Error(failed.message)
-      return db.ping()
-    case "stats":
-      return { ...db.stats }
-    case "close":
-      db.close()
-      return undefined
+    value: serializeOutcomes(outcomes),
   }
 }
 
@@ -119,7 +107,8 @@ self.onmessage = (event) => {
   }
   let r: Reply
   try {
-    r = { id: message.id, ok: true, value: answer(message, db) }
+    if (message.op === "ping" && failed !== undefined) throw new Error(failed.message)
+    r = { id: message.id, ok: true, value: answerRequest(db, message) }
   } catch (error) {
     r = { id: message.id, ok: false, error: serializeError(classifySqliteError(error)) }
   }

@@ -11,7 +11,14 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { classifySqliteError } from "./classifySqliteError.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
-import { type Request, type SerializedError, serializeError, type WorkerData } from "./workerProtocol.ts"
+import {
+  answerRequest,
+  type Reply,
+  type Request,
+  serializeError,
+  serializeOutcomes,
+  type WorkerData,
+} from "./workerProtocol.ts"
 
 const port = parentPort
 if (port === null) throw new Error("sqliteWorker.ts runs only as a worker thread")
@@ -38,26 +45,6 @@ try {
 }
 port.postMessage({ type: "ready", migrated: core.migrated })
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
-
-const handle = (request: Exclude<Request, { op: "commit" }>): unknown => {
-  switch (request.op) {
-    case "getProfile":
-      return core.getProfile(request.tenant, request.customer)
-    case "listEvents":
-      return core.listEvents(request.tenant, request.customer, request.limit, request.cursor)
-    case "eraseCustomer":
-      return core.eraseCustomer(request.tenant, request.customer)
-    case "ping":
-      return core.ping()
-    case "stats":
-      return { ...core.stats }
-    case "close":
-      core.close()
-      return undefined
-  }
-}
-
 /** Commits the batches of many commit requests in one transaction; one reply per request. */
 const commitAll = (requests: ReadonlyArray<Extract<Request, { op: "commit" }>>, replies: Reply[]): void => {
   if (requests.length === 0) return
@@ -69,7 +56,7 @@ const commitAll = (requests: ReadonlyArray<Extract<Request, { op: "commit" }>>, 
     replies.push({
       id: request.id,
       ok: true,
-      value: mine.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) })),
+      value: serializeOutcomes(mine),
     })
   }
 }
@@ -92,7 +79,7 @@ port.on("message", (first: Request) => {
     commitAll(commits, replies)
     commits = []
     try {
-      replies.push({ id: request.id, ok: true, value: handle(request) })
+      replies.push({ id: request.id, ok: true, value: answerRequest(core, request) })
     } catch (error) {
       replies.push({ id: request.id, ok: false, error: serializeError(error) })
     }

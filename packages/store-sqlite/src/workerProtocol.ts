@@ -8,7 +8,7 @@
  */
 import { StoreError } from "@cdp/ingest/StorePort.ts"
 import type { EncodedBatches } from "./encodeEvents.ts"
-import type { SqliteCoreOptions } from "./SqliteCore.ts"
+import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "./SqliteCore.ts"
 
 /**
  * The drivers a database thread can open (`sqliteWorker.ts`).
@@ -75,3 +75,47 @@ export const deserializeError = (error: SerializedError): Error => {
   if (error.code !== undefined) Object.assign(rebuilt, { code: error.code })
   return rebuilt
 }
+
+/**
+ * A database thread's answer to one request.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError }
+
+/**
+ * What a database thread answers to a request other than a commit, from its
+ * core (the same on every thread). Throws what the core throws.
+ *
+ * @since 0.2.0
+ * @category protocol
+ */
+export const answerRequest = (core: SqliteCore, request: Exclude<Request, { op: "commit" }>): unknown => {
+  switch (request.op) {
+    case "getProfile":
+      return core.getProfile(request.tenant, request.customer)
+    case "listEvents":
+      return core.listEvents(request.tenant, request.customer, request.limit, request.cursor)
+    case "eraseCustomer":
+      return core.eraseCustomer(request.tenant, request.customer)
+    case "ping":
+      return core.ping()
+    case "stats":
+      return { ...core.stats }
+    case "close":
+      core.close()
+      return undefined
+  }
+}
+
+/**
+ * Batch outcomes as they cross to the caller's thread (errors as data).
+ *
+ * @since 0.2.0
+ * @category protocol
+ */
+export const serializeOutcomes = (
+  outcomes: ReadonlyArray<BatchOutcome>,
+): Array<BatchOutcome | { ok: false; error: SerializedError }> =>
+  outcomes.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) }))
