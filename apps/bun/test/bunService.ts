@@ -13,6 +13,7 @@ import { type ServerProcess, startServer } from "@cdp/testkit"
 import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
 
 export type { Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+export { sleep } from "@cdp/testkit/slowUploads.ts"
 
 /** The folder of `@cdp/app-bun`, where the service is started from. */
 export const appDir = fileURLToPath(new URL("..", import.meta.url))
@@ -55,5 +56,3 @@ export const integrityCheck = (db: string): Array<string> => {
   if (result.status !== 0) throw new Error(`integrity check failed: ${result.stderr}`)
   return JSON.parse(result.stdout) as Array<string>
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

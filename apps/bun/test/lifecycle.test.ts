@@ -8,19 +8,11 @@
  */
 import { existsSync, statSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
-import { connect } from "node:net"
 import { join } from "node:path"
-import {
-  bearer,
-  contractTenantIds,
-  getCustomer,
-  postEvents,
-  type ServerProcess,
-  startServer,
-  urlOf,
-} from "@cdp/testkit"
+import { contractTenantIds, getCustomer, postEvents, type ServerProcess, startServer } from "@cdp/testkit"
+import { sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
-import { appDir, bun, integrityCheck, makeWorkspace, sleep, startService, type Workspace } from "./bunService.ts"
+import { appDir, bun, integrityCheck, makeWorkspace, startService, type Workspace } from "./bunService.ts"
 
 const EVENT = "ootb_user_details_update"
 
@@ -73,18 +65,6 @@ describe("start-up", () => {
   })
 })
 
-/** Whether a new TCP connection to the server's port is refused. */
-const connectionRefused = (baseUrl: string): Promise<string> =>
-  new Promise((resolve) => {
-    const url = new URL(baseUrl)
-    const socket = connect(Number(url.port), url.hostname)
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve("connected")
-    })
-    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)))
-  })
-
 describe("graceful shutdown", () => {
   it.each(["SIGTERM", "SIGINT"] as const)(
     "on %s: answers the requests in flight, refuses new connections, closes the database, exits 0",
@@ -97,39 +77,16 @@ describe("graceful shutdown", () => {
       const PIECES = 6
 
       // Slow POSTs: each body streams in over ~1.2 s.
-      const pulled = customers.map(() => 0)
-      const slow = customers.map(async (customer, i) => {
-        const text = JSON.stringify([
-          { tenant: tenant.id, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer },
-          {
-            tenant: tenant.id,
-            timestamp: "2024-05-27 10:31:00.000000 UTC",
-            event: EVENT,
-            customer,
-            context: { ootb_city: `City ${i}` },
-          },
-        ])
-        const size = Math.ceil(text.length / PIECES)
-        const encoder = new TextEncoder()
-        const body = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            const n = pulled[i] as number
-            if (n > 0) await sleep(200)
-            pulled[i] = n + 1
-            if (n * size >= text.length) controller.close()
-            else controller.enqueue(encoder.encode(text.slice(n * size, (n + 1) * size)))
-          },
-        })
-        const res = await fetch(urlOf(baseUrl, "/v1/events"), {
-          method: "POST",
-          headers: { "content-type": "application/json", ...bearer(tenant.key) },
-          body,
-          duplex: "half",
-        } as RequestInit)
-        return { status: res.status, body: (await res.json()) as { accepted: number } }
+      const uploads = startSlowUploads({
+        baseUrl,
+        tenant,
+        customers,
+        context: (i) => ({ ootb_city: `City ${i}` }),
+        event: EVENT,
+        pieces: PIECES,
       })
-      const deadline = Date.now() + 10_000
-      while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
+      const pulled = uploads.pulled
+      await uploads.underway()
       expect(
         pulled.every((n) => n >= 2 && n < PIECES),
         `pieces sent: ${pulled}`,
@@ -138,10 +95,10 @@ describe("graceful shutdown", () => {
       const signalledAt = Date.now()
       const exited = server.stop(signal)
       await sleep(150)
-      expect(await connectionRefused(baseUrl), "a new connection after the signal").toBe("ECONNREFUSED")
-      expect(pulled.filter((n) => n < PIECES).length, "requests still streaming then").toBeGreaterThan(0)
+      expect(await tryConnect(baseUrl), "a new connection after the signal").toBe("ECONNREFUSED")
+      expect(uploads.stillStreaming(), "requests still streaming then").toBeGreaterThan(0)
 
-      for (const answer of await Promise.all(slow)) {
+      for (const answer of await uploads.answers) {
         expect(answer.status).toBe(202)
         expect(answer.body).toMatchObject({ accepted: 2, rejected: 0 })
       }

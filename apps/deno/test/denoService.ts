@@ -7,12 +7,15 @@
  *
  * @module
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { type ContractTenant, type ServerProcess, startServer } from "@cdp/testkit"
+import { type LaunchedProcess, launchProcess } from "@cdp/testkit/serverProcess.ts"
 import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
 
+export { type Exit, type LaunchedProcess as Launched, waitForStderr } from "@cdp/testkit/serverProcess.ts"
 export { tenantOf, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+export { sleep, within } from "@cdp/testkit/slowUploads.ts"
 
 /** The repo root, where `pnpm start:deno` runs the start script from. */
 export const repoDir = fileURLToPath(new URL("../../..", import.meta.url))
@@ -43,75 +46,13 @@ export const denoCommand = (env: Readonly<Record<string, string>>): { command: s
     }),
   )
 
-export interface Exit {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-}
-
-/** A process with its stdout and stderr kept apart; `env` is its whole environment but `PATH`. */
-export interface Launched {
-  readonly child: ChildProcess
-  readonly stdout: () => string
-  readonly stderr: () => string
-  readonly exited: Promise<Exit>
-  /** Resolves with the base URL once stderr says `listening on <url>`; rejects if the process exits first. */
-  readonly listening: Promise<string>
-  readonly stop: (signal?: NodeJS.Signals) => Promise<Exit>
-}
-
+/** A process with stdout and stderr apart, run from the repo root (`launchProcess`). */
 export const launch = (
   command: string,
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>>,
-): Launched => {
-  const child = spawn(command, [...args], {
-    cwd: repoDir,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  })
-  let out = ""
-  let err = ""
-  child.stdout?.on("data", (chunk: Buffer) => {
-    out += chunk.toString()
-  })
-  const exited = new Promise<Exit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      err += chunk.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(err)
-      if (m) resolve(m[1] as string)
-    })
-    void exited.then((e) => reject(new Error(`exited (${e.code ?? e.signal}) before listening:\n${err}`)))
-  })
-  listening.catch(() => {})
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    listening,
-    stop: (signal = "SIGTERM") => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        process.kill(child.pid, signal)
-      }
-      return exited
-    },
-  }
-}
+): LaunchedProcess => launchProcess({ command, args, cwd: repoDir, env })
 
 /** The service through the start script, as `pnpm start:deno` runs it. */
-export const launchService = (env: Readonly<Record<string, string>>): Launched =>
+export const launchService = (env: Readonly<Record<string, string>>): LaunchedProcess =>
   launch(process.execPath, [startScript], env)
-
-/** Races a promise against a deadline. */
-export const within = <A>(ms: number, what: string, promise: Promise<A>): Promise<A> => {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

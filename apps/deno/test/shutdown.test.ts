@@ -7,27 +7,15 @@
  * after a restart.
  */
 import { existsSync, statSync } from "node:fs"
-import { connect } from "node:net"
 import { bearer, contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
+import { sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
-import { type Exit, makeWorkspace, sleep, startService, tenantOf, type Workspace } from "./denoService.ts"
+import { type Exit, makeWorkspace, startService, tenantOf, type Workspace } from "./denoService.ts"
 
 const EVENT = "ootb_user_details_update"
 const SLOW_REQUESTS = 4
 const PIECES = 6
 const PIECE_MS = 200
-
-/** What a new TCP connection to the server's port gets: "connected" or the error code. */
-const tryConnect = (baseUrl: string): Promise<string> =>
-  new Promise((resolve) => {
-    const url = new URL(baseUrl)
-    const socket = connect(Number(url.port), url.hostname)
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve("connected")
-    })
-    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)))
-  })
 
 describe("graceful shutdown", () => {
   let ws: Workspace | undefined
@@ -48,39 +36,17 @@ describe("graceful shutdown", () => {
       const customers = Array.from({ length: SLOW_REQUESTS }, (_, i) => `shutdown-${signal}-${i}`)
 
       // Slow POSTs: each body (a batch of two events) streams in over ~1.2 s.
-      const pulled = customers.map(() => 0)
-      const slow = customers.map(async (customer, i) => {
-        const text = JSON.stringify([
-          { tenant: tenant.id, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer },
-          {
-            tenant: tenant.id,
-            timestamp: "2024-05-27 10:31:00.000000 UTC",
-            event: EVENT,
-            customer,
-            context: { ootb_city: `City ${i}`, ootb_is_test: true },
-          },
-        ])
-        const size = Math.ceil(text.length / PIECES)
-        const encoder = new TextEncoder()
-        const body = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            const n = pulled[i] as number
-            if (n > 0) await sleep(PIECE_MS)
-            pulled[i] = n + 1
-            if (n * size >= text.length) controller.close()
-            else controller.enqueue(encoder.encode(text.slice(n * size, (n + 1) * size)))
-          },
-        })
-        const res = await fetch(urlOf(baseUrl, "/v1/events"), {
-          method: "POST",
-          headers: { "content-type": "application/json", ...bearer(tenant.key) },
-          body,
-          duplex: "half",
-        } as RequestInit)
-        return { status: res.status, body: (await res.json()) as { accepted: number }, at: Date.now() }
+      const uploads = startSlowUploads({
+        baseUrl,
+        tenant,
+        customers,
+        context: (i) => ({ ootb_city: `City ${i}`, ootb_is_test: true }),
+        event: EVENT,
+        pieces: PIECES,
+        pieceMs: PIECE_MS,
       })
-      const deadline = Date.now() + 10_000
-      while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
+      const pulled = uploads.pulled
+      await uploads.underway()
       expect(
         pulled.every((n) => n >= 2 && n < PIECES),
         `pieces sent: ${pulled}`,
@@ -106,13 +72,13 @@ describe("graceful shutdown", () => {
           customer: "late",
         }),
       })
-      const stillStreaming = pulled.filter((n) => n < PIECES).length
+      const stillStreaming = uploads.stillStreaming()
       expect(late.status, "a request after the signal").toBe(503)
       expect(late.headers.get("retry-after")).toBe("1")
       expect(((await late.json()) as { code: string }).code).toBe("unavailable")
       expect(stillStreaming, "slow requests still streaming when the late one came").toBeGreaterThan(0)
 
-      const answers = await Promise.all(slow)
+      const answers = await uploads.answers
       for (const a of answers) {
         expect(a.status, `${JSON.stringify(a.body)}\n${server.output()}`).toBe(202)
         expect(a.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 })

@@ -10,16 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { getCustomer, postEvents } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  denoCommand,
-  type Launched,
-  launch,
-  launchService,
-  makeWorkspace,
-  repoDir,
-  sleep,
-  within,
-} from "./denoService.ts"
+import { denoCommand, launch, launchService, makeWorkspace, repoDir, waitForStderr, within } from "./denoService.ts"
 
 let dir = ""
 beforeAll(async () => {
@@ -28,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-const waitForStderr = async (service: Launched, pattern: RegExp): Promise<RegExpExecArray> => {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const m = pattern.exec(service.stderr())
-    if (m) return m
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${service.stderr()}`)
-    await sleep(20)
-  }
-}
 
 describe("development mode (no INGEST_CONFIG)", () => {
   it("says so on stderr with a fresh key that works, prints the real port, exits 0 on SIGTERM", async () => {

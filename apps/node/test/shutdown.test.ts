@@ -4,35 +4,15 @@
  * bodies are still streaming in), closes the database and exits 0.
  */
 import { existsSync, statSync } from "node:fs"
-import { connect } from "node:net"
-import { bearer, contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
+import { contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
+import { sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
-import {
-  type Exit,
-  integrityCheck,
-  makeWorkspace,
-  sleep,
-  startService,
-  tenantOf,
-  type Workspace,
-} from "./nodeService.ts"
+import { type Exit, integrityCheck, makeWorkspace, startService, tenantOf, type Workspace } from "./nodeService.ts"
 
 const EVENT = "ootb_user_details_update"
 const SLOW_REQUESTS = 4
 const PIECES = 6
 const PIECE_MS = 200
-
-/** Whether a new TCP connection to the server's port is refused. */
-const connectionRefused = (baseUrl: string): Promise<string> =>
-  new Promise((resolve) => {
-    const url = new URL(baseUrl)
-    const socket = connect(Number(url.port), url.hostname)
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve("connected")
-    })
-    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)))
-  })
 
 describe("graceful shutdown", () => {
   let ws: Workspace | undefined
@@ -53,40 +33,18 @@ describe("graceful shutdown", () => {
       const customers = Array.from({ length: SLOW_REQUESTS }, (_, i) => `shutdown-${signal}-${i}`)
 
       // Slow POSTs: each body (a batch of two events) streams in over ~1.2 s.
-      const pulled = customers.map(() => 0)
-      const slow = customers.map(async (customer, i) => {
-        const text = JSON.stringify([
-          { tenant: tenant.id, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer },
-          {
-            tenant: tenant.id,
-            timestamp: "2024-05-27 10:31:00.000000 UTC",
-            event: EVENT,
-            customer,
-            context: { ootb_city: `City ${i}`, ootb_is_test: true },
-          },
-        ])
-        const size = Math.ceil(text.length / PIECES)
-        const encoder = new TextEncoder()
-        const body = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            const n = pulled[i] as number
-            if (n > 0) await sleep(PIECE_MS)
-            pulled[i] = n + 1
-            if (n * size >= text.length) controller.close()
-            else controller.enqueue(encoder.encode(text.slice(n * size, (n + 1) * size)))
-          },
-        })
-        const res = await fetch(urlOf(baseUrl, "/v1/events"), {
-          method: "POST",
-          headers: { "content-type": "application/json", ...bearer(tenant.key) },
-          body,
-          duplex: "half",
-        } as RequestInit)
-        return { status: res.status, body: (await res.json()) as { accepted: number }, at: Date.now() }
+      const uploads = startSlowUploads({
+        baseUrl,
+        tenant,
+        customers,
+        context: (i) => ({ ootb_city: `City ${i}`, ootb_is_test: true }),
+        event: EVENT,
+        pieces: PIECES,
+        pieceMs: PIECE_MS,
       })
+      const pulled = uploads.pulled
       // Every slow request is under way: its headers went, its body is coming.
-      const deadline = Date.now() + 10_000
-      while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
+      await uploads.underway()
       expect(
         pulled.every((n) => n >= 2 && n < PIECES),
         `pieces sent: ${pulled}`,
@@ -99,14 +57,14 @@ describe("graceful shutdown", () => {
 
       // New connections are refused while the slow ones are still streaming.
       await sleep(150)
-      const refused = await connectionRefused(baseUrl)
-      const stillStreaming = pulled.filter((n) => n < PIECES).length
+      const refused = await tryConnect(baseUrl)
+      const stillStreaming = uploads.stillStreaming()
       expect(refused, "a new connection after the signal").toBe("ECONNREFUSED")
       expect(stillStreaming, "slow requests still streaming when the new connection was tried").toBeGreaterThan(0)
       await expect(fetch(urlOf(baseUrl, "/healthz"))).rejects.toThrow()
 
       // The in-flight requests complete, every event accepted.
-      const answers = await Promise.all(slow)
+      const answers = await uploads.answers
       for (const a of answers) {
         expect(a.status).toBe(202)
         expect(a.body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 0 })

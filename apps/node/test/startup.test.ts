@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { getCustomer, postEvents } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type LaunchedService, launchService, sleep, within } from "./nodeService.ts"
+import { launchService, waitForStderr, within } from "./nodeService.ts"
 
 let dir = ""
 beforeAll(async () => {
@@ -18,17 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-/** Waits until stderr matches `pattern`; returns the match. */
-const waitForStderr = async (service: LaunchedService, pattern: RegExp): Promise<RegExpExecArray> => {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const m = pattern.exec(service.stderr())
-    if (m) return m
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${service.stderr()}`)
-    await sleep(20)
-  }
-}
 
 describe("development mode (no INGEST_CONFIG)", () => {
   it("says so plainly on stderr with a fresh key, and that key works", async () => {
