@@ -5,37 +5,7 @@
  * a server would after `JSON.parse` of a request body.
  */
 
-/** The seed document's example, all 28 parameters. */
-const seedContext = {
-  ootb_email: "john.doe@example.com",
-  ootb_mobile_number: "+1234567890",
-  ootb_status: "Completed",
-  ootb_registration_source: "product page",
-  ootb_date_of_birth: "1990-01-15",
-  ootb_allow_email: "Yes",
-  ootb_allow_sms: "Yes",
-  ootb_allow_push: "Yes",
-  ootb_allow_whatsapp: "Yes",
-  ootb_is_email_verified: true,
-  ootb_is_mobile_verified: true,
-  ootb_is_blocked: false,
-  ootb_is_test: false,
-  ootb_gender: "male",
-  ootb_country: "US",
-  ootb_city: "NYC",
-  ootb_address: "Street 1111",
-  ootb_first_name: "John",
-  ootb_last_name: "Doe",
-  ootb_language: "en",
-  ootb_currency: "USD",
-  ootb_brand: "",
-  ootb_alias: "johndoe90",
-  ootb_referral_type: "Advertising",
-  ootb_affiliate_id: "",
-  ootb_platform: "iOS",
-  ootb_promo_code: "WELCOME2024",
-  ootb_license: "licenseXYZ",
-}
+import { seedContext } from "@cdp/testkit/seedEvent.ts"
 
 const envelope = {
   tenant: 567,

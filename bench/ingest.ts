@@ -52,6 +52,7 @@ import { loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { contractConfig } from "@cdp/testkit/http/contractTenants.ts"
+import { seedContext } from "@cdp/testkit/seedEvent.ts"
 import { type ServerProcess, startServer } from "@cdp/testkit/serverProcess.ts"
 import Database from "better-sqlite3"
 import postgres from "postgres"
@@ -83,44 +84,15 @@ const repo = join(here, "..")
 
 // --- events -------------------------------------------------------------------
 
-/** The seed document's example, all 28 parameters. */
-const seedContext = {
-  ootb_email: "john.doe@example.com",
-  ootb_mobile_number: "+1234567890",
-  ootb_status: "Completed",
-  ootb_registration_source: "product page",
-  ootb_date_of_birth: "1990-01-15",
-  ootb_allow_email: "Yes",
-  ootb_allow_sms: "Yes",
-  ootb_allow_push: "Yes",
-  ootb_allow_whatsapp: "Yes",
-  ootb_is_email_verified: true,
-  ootb_is_mobile_verified: true,
-  ootb_is_blocked: false,
-  ootb_is_test: false,
-  ootb_gender: "male",
-  ootb_country: "US",
-  ootb_city: "@@CITY@@",
-  ootb_address: "Street 1111",
-  ootb_first_name: "@@FIRST@@",
-  ootb_last_name: "Doe",
-  ootb_language: "en",
-  ootb_currency: "USD",
-  ootb_brand: "",
-  ootb_alias: "johndoe90",
-  ootb_referral_type: "Advertising",
-  ootb_affiliate_id: "",
-  ootb_platform: "iOS",
-  ootb_promo_code: "WELCOME2024",
-  ootb_license: "licenseXYZ",
-}
+/** The seed document's example, with placeholders where each event differs. */
+const templateContext = { ...seedContext, ootb_city: "@@CITY@@", ootb_first_name: "@@FIRST@@" }
 
 const prototype = {
   tenant: TENANT,
   timestamp: "@@TS@@",
   event: "ootb_user_details_update",
   customer: "@@CUSTOMER@@",
-  context: seedContext,
+  context: templateContext,
 }
 
 /** The event JSON cut at its placeholders: literal, name, literal, name, ... */

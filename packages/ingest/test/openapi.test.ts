@@ -1,5 +1,6 @@
 import { eventKeys, events, formatTimestamp, issueCodes, toJsonSchema } from "@cdp/schema"
 import schemaPackage from "@cdp/schema/package.json" with { type: "json" }
+import { seedContext } from "@cdp/testkit/seedEvent.ts"
 import oas31 from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json" with { type: "json" }
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import addFormatsModule from "ajv-formats"
@@ -54,38 +55,6 @@ const operations = (): Array<[string, string, Json]> =>
       .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
       .map(([method, op]): [string, string, Json] => [method.toUpperCase(), path, op as Json]),
   )
-
-/** The context of the seed document's example (its email address restored). */
-const seedContext = {
-  ootb_email: "john.doe@example.com",
-  ootb_mobile_number: "+1234567890",
-  ootb_status: "Started",
-  ootb_registration_source: "product page",
-  ootb_date_of_birth: "1990-01-15",
-  ootb_allow_email: "Yes",
-  ootb_allow_sms: "Yes",
-  ootb_allow_push: "Yes",
-  ootb_allow_whatsapp: "Yes",
-  ootb_is_email_verified: true,
-  ootb_is_mobile_verified: true,
-  ootb_is_blocked: false,
-  ootb_is_test: false,
-  ootb_gender: "male",
-  ootb_country: "US",
-  ootb_city: "NYC",
-  ootb_address: "Street 1111",
-  ootb_first_name: "John",
-  ootb_last_name: "Doe",
-  ootb_language: "en",
-  ootb_currency: "USD",
-  ootb_brand: "",
-  ootb_alias: "johndoe90",
-  ootb_referral_type: "Advertising",
-  ootb_affiliate_id: "",
-  ootb_platform: "iOS",
-  ootb_promo_code: "WELCOME2024",
-  ootb_license: "licenseXYZ",
-}
 
 const seedEvents = (["Started", "Completed"] as const).map((status) => ({
   tenant: 567,

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+import { seedContext } from "@cdp/testkit/seedEvent.ts"
 import postgres from "postgres"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 
@@ -26,36 +27,6 @@ const { values: args } = parseArgs({
 })
 const customers = Number(args.customers)
 
-const seed: Record<string, unknown> = {
-  ootb_email: "john.doe@example.com",
-  ootb_mobile_number: "+1234567890",
-  ootb_status: "Completed",
-  ootb_registration_source: "product page",
-  ootb_date_of_birth: "1990-01-15",
-  ootb_allow_email: "Yes",
-  ootb_allow_sms: "Yes",
-  ootb_allow_push: "Yes",
-  ootb_allow_whatsapp: "Yes",
-  ootb_is_email_verified: true,
-  ootb_is_mobile_verified: true,
-  ootb_is_blocked: false,
-  ootb_is_test: false,
-  ootb_gender: "male",
-  ootb_country: "US",
-  ootb_city: "NYC",
-  ootb_address: "Street 1111",
-  ootb_first_name: "John",
-  ootb_last_name: "Doe",
-  ootb_language: "en",
-  ootb_currency: "USD",
-  ootb_brand: "",
-  ootb_alias: "johndoe90",
-  ootb_referral_type: "Advertising",
-  ootb_affiliate_id: "",
-  ootb_platform: "iOS",
-  ootb_promo_code: "WELCOME2024",
-  ootb_license: "licenseXYZ",
-}
 const CITIES = ["NYC", "Lisbon", "Berlin", "Tokyo", "Lagos", "Lima", "Oslo", "Pune"]
 
 let serial = 0
@@ -72,7 +43,7 @@ const event = (): NewEvent => {
     event: "ootb_user_details_update",
     timestamp: timestamp(n),
     receivedAt: timestamp(n),
-    context: { ...seed, ootb_city: CITIES[n % CITIES.length], ootb_first_name: `first-${n % 9}` },
+    context: { ...seedContext, ootb_city: CITIES[n % CITIES.length], ootb_first_name: `first-${n % 9}` },
   }
 }
 

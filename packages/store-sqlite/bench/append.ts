@@ -16,6 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import type { IngestStore, NewEvent } from "@cdp/ingest/StorePort.ts"
+import { seedContext } from "@cdp/testkit/seedEvent.ts"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
 
 const { values: args } = parseArgs({
@@ -33,37 +34,6 @@ const { values: args } = parseArgs({
 const totalEvents = Number(args.events)
 const callers = Number(args.callers)
 const synchronous = args.sync === "NORMAL" ? "NORMAL" : "FULL"
-
-const seedContext = {
-  ootb_email: "john.doe@example.com",
-  ootb_mobile_number: "+1234567890",
-  ootb_status: "Completed",
-  ootb_registration_source: "product page",
-  ootb_date_of_birth: "1990-01-15",
-  ootb_allow_email: "Yes",
-  ootb_allow_sms: "Yes",
-  ootb_allow_push: "Yes",
-  ootb_allow_whatsapp: "Yes",
-  ootb_is_email_verified: true,
-  ootb_is_mobile_verified: true,
-  ootb_is_blocked: false,
-  ootb_is_test: false,
-  ootb_gender: "male",
-  ootb_country: "US",
-  ootb_city: "NYC",
-  ootb_address: "Street 1111",
-  ootb_first_name: "John",
-  ootb_last_name: "Doe",
-  ootb_language: "en",
-  ootb_currency: "USD",
-  ootb_brand: "",
-  ootb_alias: "johndoe90",
-  ootb_referral_type: "Advertising",
-  ootb_affiliate_id: "",
-  ootb_platform: "iOS",
-  ootb_promo_code: "WELCOME2024",
-  ootb_license: "licenseXYZ",
-}
 
 let seq = 0
 const makeEvent = (): NewEvent => {
