@@ -1,7 +1,7 @@
 /**
  * The WAL file of a database, synced with `node:fs/promises` (which Node.js,
- * Bun and Deno run on their I/O threads): the `syncWal` that the bun:sqlite
- * and node:sqlite drivers hand to `makeSqliteStore` (see `walSync.ts`).
+ * Bun and Deno run on their I/O threads), for the node:sqlite database
+ * thread's off-thread fsync (see `walSync.ts`).
  *
  * @module
  */

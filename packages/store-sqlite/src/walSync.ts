@@ -1,12 +1,12 @@
 /**
- * Durable commits without blocking the caller's thread: the store commits
- * with `synchronous = NORMAL` (SQLite writes the WAL frames but does not
- * fsync them) and then calls `fsync` on the WAL file through an
- * asynchronous file API, which runs on the runtime's I/O threads; each
- * append resolves only after an fsync that began after its commit. The
- * caller's thread goes on parsing requests and committing the next group
- * while the disk syncs, and one fsync serves every group committed before
- * it began. Durability is that of `synchronous = FULL`: an acknowledged
+ * Durable commits without waiting on the disk in the committing thread (the
+ * node:sqlite database thread, `nodeSqliteThread.ts`): it commits with
+ * `synchronous = NORMAL` (SQLite writes the WAL frames but does not fsync
+ * them) and then calls `fsync` on the WAL file through an asynchronous file
+ * API, which runs on the runtime's I/O threads; each commit is answered only
+ * after an fsync that began after it. The thread goes on committing the next
+ * requests while the disk syncs, and one fsync serves every commit made
+ * before it began. Durability is that of `synchronous = FULL`: an acknowledged
  * commit's frames are on disk (fsync flushes the file, whichever descriptor
  * it is called on), SQLite syncs the WAL itself before any checkpoint copies
  * it, and its recovery replays only whole, checksummed commits.

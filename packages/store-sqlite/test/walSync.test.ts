@@ -1,14 +1,10 @@
 /**
- * Durable commits with the WAL synced off the caller's thread
- * (`syncWal`, `walSync.ts`): an append resolves only after an fsync that
- * began after its commit; one fsync serves every group committed before it
- * began; a failed fsync stops the store.
+ * The off-thread fsync of the node:sqlite database thread (`walSync.ts`,
+ * `walFile.ts`): one fsync at a time, callers during one share the next,
+ * which begins after it; the WAL file synced on a live database.
  */
-import { makeEvent } from "@cdp/testkit"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
-import { betterSqliteDriver } from "../src/better-sqlite3.ts"
-import { makeSqliteStore } from "../src/SqliteStore.ts"
 import { walFile } from "../src/walFile.ts"
 import { makeSyncer } from "../src/walSync.ts"
 import { tempDatabase } from "./support.ts"
@@ -58,63 +54,36 @@ describe("makeSyncer", () => {
   })
 })
 
-describe("makeSqliteStore with syncWal", () => {
-  const open = async (fsync: () => Promise<void>) => {
+describe("walFile", () => {
+  it("syncs the WAL of a live database, opening it on first use, and lets it go on close", async () => {
     const { path, remove } = await tempDatabase()
-    const db = new Database(path)
-    const store = makeSqliteStore(betterSqliteDriver(db), { syncWal: fsync })
     cleanups.push(remove)
-    cleanups.push(() => store.close().catch(() => undefined))
-    return { store, db, path }
-  }
-
-  it("commits with synchronous = NORMAL and resolves each append only after an fsync that began after it", async () => {
-    const { fsync, calls } = manualSync()
-    const { store, db } = await open(fsync)
-    expect(db.pragma("synchronous", { simple: true })).toBe(1) // NORMAL
-    let resolved = false
-    const first = store.append([makeEvent({ customer: "a" })]).then((s) => {
-      resolved = true
-      return s
-    })
-    await flush()
-    expect(calls.length).toBe(1)
-    expect(resolved).toBe(false) // committed, not yet synced
-    // Committed in SQLite all the same: a read sees it.
-    expect((await store.getProfile(567, "a"))?.customer).toBe("a")
-    const second = store.append([makeEvent({ customer: "b" })])
-    await flush()
-    calls[0]!.resolve()
-    expect(await first).toEqual(["accepted"])
-    await flush()
-    expect(calls.length).toBe(2) // the second group waits for an fsync of its own
-    calls[1]!.resolve()
-    expect(await second).toEqual(["accepted"])
+    const db = new Database(path)
+    db.pragma("journal_mode = WAL")
+    db.pragma("synchronous = NORMAL")
+    db.exec("CREATE TABLE t (x INTEGER)")
+    const wal = walFile(path)
+    for (let i = 0; i < 40; i++) {
+      db.prepare("INSERT INTO t (x) VALUES (?)").run(i)
+      await wal.sync()
+    }
+    await wal.close()
+    db.close()
+    const reopened = new Database(path, { readonly: true })
+    expect((reopened.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(40)
+    reopened.close()
   })
 
-  it("stops the store with StoreError unavailable when an fsync fails", async () => {
-    const { fsync, calls } = manualSync()
-    const { store } = await open(fsync)
-    const pending = store.append([makeEvent({ customer: "a" })])
-    await flush()
-    calls[0]!.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }))
-    await expect(pending).rejects.toMatchObject({ name: "StoreError", code: "unavailable" })
-    await expect(store.append([makeEvent({ customer: "b" })])).rejects.toMatchObject({ code: "unavailable" })
-    await expect(store.getProfile(567, "a")).rejects.toMatchObject({ code: "unavailable" })
-  })
-
-  it("with the real WAL file: every resolved append is in the database after reopening", async () => {
+  it("rejects when the database has no WAL file, and tries again on the next call", async () => {
     const { path, remove } = await tempDatabase()
     cleanups.push(remove)
     const wal = walFile(path)
-    const store = makeSqliteStore(betterSqliteDriver(new Database(path)), { syncWal: wal.sync })
-    const batches = Array.from({ length: 40 }, (_, i) => [makeEvent({ customer: `c${i % 7}` })])
-    const statuses = await Promise.all(batches.map((b) => store.append(b)))
-    expect(statuses.flat().every((s) => s === "accepted")).toBe(true)
-    await store.close()
+    await expect(wal.sync()).rejects.toMatchObject({ code: "ENOENT" })
+    const db = new Database(path)
+    db.pragma("journal_mode = WAL")
+    db.exec("CREATE TABLE t (x INTEGER)")
+    await expect(wal.sync()).resolves.toBeUndefined()
     await wal.close()
-    const db = new Database(path, { readonly: true })
-    expect((db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n).toBe(40)
     db.close()
   })
 })
