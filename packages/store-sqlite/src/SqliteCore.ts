@@ -141,6 +141,21 @@ const encodeState = (state: ProfileState): { attributes: string; stamps: string 
   return { attributes: JSON.stringify(values), stamps: JSON.stringify(stamps) }
 }
 
+/**
+ * The queries of a page of a customer's events: the first page, and the page
+ * after a cursor's `(timestamp, id)`. Both search `events_by_customer`
+ * `(tenant, customer, timestamp)` and sort only runs of equal timestamps by id.
+ *
+ * @since 0.2.0
+ * @category queries
+ */
+export const listEventsSql = {
+  first:
+    "SELECT id, event, timestamp, received_at, context FROM events WHERE tenant = ? AND customer = ? ORDER BY timestamp DESC, id DESC LIMIT ?",
+  after:
+    "SELECT id, event, timestamp, received_at, context FROM events WHERE tenant = ? AND customer = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?",
+} as const
+
 /** Rethrows what the classifier does not turn into a `StoreError`. */
 const classified = (error: unknown): unknown => classifySqliteError(error)
 
@@ -189,12 +204,8 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   const writeProfile = driver.prepare(
     "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at) VALUES (?, ?, jsonb(?), jsonb(?), ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = excluded.attributes, stamps = excluded.stamps, updated_at = excluded.updated_at",
   )
-  const selectEvents = driver.prepare(
-    "SELECT id, event, timestamp, received_at, context FROM events WHERE tenant = ? AND customer = ? ORDER BY timestamp DESC, id DESC LIMIT ?",
-  )
-  const selectEventsAfter = driver.prepare(
-    "SELECT id, event, timestamp, received_at, context FROM events WHERE tenant = ? AND customer = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?",
-  )
+  const selectEvents = driver.prepare(listEventsSql.first)
+  const selectEventsAfter = driver.prepare(listEventsSql.after)
   const deleteEvents = driver.prepare("DELETE FROM events WHERE tenant = ? AND customer = ?")
   const deleteProfile = driver.prepare("DELETE FROM profiles WHERE tenant = ? AND customer = ?")
   const selectOne = driver.prepare("SELECT 1 AS ok")

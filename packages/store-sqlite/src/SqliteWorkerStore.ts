@@ -166,7 +166,12 @@ export const openSqliteStoreOnWorker = async (
         o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
       )
     },
-    { maxInFlight: Number.POSITIVE_INFINITY, ...options },
+    // Groups go to the database thread as they form, 8 events at the latest,
+    // not once per turn of the event loop: the thread starts writing while
+    // this one still parses requests, and regroups what waits for it.
+    // Without it, 50 clients move in lockstep: every thread idles while the
+    // other works (single events: +10-15% here).
+    { maxInFlight: Number.POSITIVE_INFINITY, launchAt: 8, ...options },
   )
 
   let closing: Promise<void> | undefined

@@ -15,6 +15,7 @@ import {
 } from "../src/better-sqlite3.ts"
 import { classifySqliteError } from "../src/classifySqliteError.ts"
 import { migrate, migrations } from "../src/migrations.ts"
+import { listEventsSql } from "../src/SqliteCore.ts"
 import type { SqliteDriver } from "../src/SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
 import { faultyDriver, tempDatabase } from "./support.ts"
@@ -53,7 +54,7 @@ describe("schema and pragmas", () => {
   it("applies the migrations once; reopening applies none", async () => {
     const path = await temp()
     const first = openBetterSqliteStoreInThread(path)
-    expect(first.migrated).toEqual([1, 2])
+    expect(first.migrated).toEqual([1, 2, 3])
     await first.close()
     const again = track(openBetterSqliteStoreInThread(path))
     expect(again.migrated).toEqual([])
@@ -64,6 +65,24 @@ describe("schema and pragmas", () => {
     expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
       { version: 1, name: "events and profiles" },
       { version: 2, name: "profile values and stamps apart, as JSONB" },
+      { version: 3, name: "a customer's events indexed by time alone" },
+    ])
+  })
+
+  it("pages a customer's events by searching its index, sorting only runs of equal timestamps", async () => {
+    const path = await temp()
+    await openBetterSqliteStoreInThread(path).close()
+    const db = new Database(path, { readonly: true })
+    cleanups.push(() => void db.close())
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail)
+    expect(plan(listEventsSql.first, 1, "c", 10)).toEqual([
+      "SEARCH events USING INDEX events_by_customer (tenant=? AND customer=?)",
+      "USE TEMP B-TREE FOR LAST TERM OF ORDER BY",
+    ])
+    expect(plan(listEventsSql.after, 1, "c", "t", "i", 10)).toEqual([
+      "SEARCH events USING INDEX events_by_customer (tenant=? AND customer=? AND timestamp<?)",
+      "USE TEMP B-TREE FOR LAST TERM OF ORDER BY",
     ])
   })
 
@@ -87,7 +106,7 @@ describe("schema and pragmas", () => {
     v1.close()
 
     const store = track(openBetterSqliteStoreInThread(path))
-    expect(store.migrated).toEqual([2])
+    expect(store.migrated).toEqual([2, 3])
     const values = Object.fromEntries(Object.entries(attributes).map(([key, [value]]) => [key, value]))
     expect(await store.getProfile(567, "old")).toEqual({
       tenant: 567,
