@@ -22,7 +22,10 @@ import { makePostgresStore, type PgConnection, type PostgresStore, type Postgres
  * @category models
  */
 export interface OpenPostgresStoreOptions extends PostgresStoreOptions {
-  /** Connections of the pool (default 4; a `max` URL parameter sets it too). One writes at a time; the others read. */
+  /**
+   * Connections of the reading pool (default 3; a `max` URL parameter sets it
+   * too). Writes go over one more connection of their own, pipelined.
+   */
   readonly max?: number
   /** Seconds to wait for a connection before the store is `unavailable` (default 5; URL parameter `connect_timeout`). */
   readonly connectTimeoutSeconds?: number
@@ -54,15 +57,19 @@ export const splitPostgresUrl = (url: string): { readonly url: string; readonly 
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-const poolOn = (sql: postgres.Sql): PgConnection => ({
+/** `sql` reads (and migrates); `writer`, a client of one connection, pipelines the writes in call order. */
+const poolOn = (sql: postgres.Sql, writer: postgres.Sql): PgConnection => ({
   query: (text, params) => sql.unsafe(text, params as Array<string | number>, { prepare: true }),
+  write: (text, params) => writer.unsafe(text, params as Array<string | number>, { prepare: true }),
   transaction: <T>(
     fn: (
       query: (text: string, params?: ReadonlyArray<string | number>) => Promise<ReadonlyArray<unknown>>,
     ) => Promise<T>,
   ): Promise<T> =>
     sql.begin((tx) => fn((text, params = []) => tx.unsafe(text, params as Array<string | number>))) as Promise<T>,
-  end: () => sql.end({ timeout: 5 }),
+  end: async () => {
+    await Promise.all([sql.end({ timeout: 5 }), writer.end({ timeout: 5 })])
+  },
 })
 
 /**
@@ -84,9 +91,9 @@ export const openPostgresStore = async (
 ): Promise<PostgresStore> => {
   const parts = splitPostgresUrl(url)
   const inUrl = new URLSearchParams(parts.url.includes("?") ? parts.url.slice(parts.url.indexOf("?") + 1) : "")
-  const connect = (settings: Record<string, string>) =>
+  const connect = (settings: Record<string, string>, max?: number) =>
     postgres(parts.url, {
-      ...(inUrl.has("max") ? {} : { max: options.max ?? 4 }),
+      ...(max !== undefined ? { max } : inUrl.has("max") ? {} : { max: options.max ?? 3 }),
       ...(inUrl.has("connect_timeout") ? {} : { connect_timeout: options.connectTimeoutSeconds ?? 5 }),
       // Reconnect soon after an outage: the client's default waits up to 20 s between tries of a
       // connection that failed often, and queries queued on it wait as long.
@@ -100,15 +107,19 @@ export const openPostgresStore = async (
   const deadline = Date.now() + (options.startupTimeoutMs ?? 10_000)
   for (;;) {
     let sql = connect({})
+    let writer: postgres.Sql | undefined
     try {
       const [row] = await sql.unsafe("SELECT current_setting('synchronous_commit') AS value")
+      const settings: Record<string, string> = row?.["value"] === "off" ? { synchronous_commit: "on" } : {}
       if (row?.["value"] === "off") {
         await sql.end({ timeout: 5 })
-        sql = connect({ synchronous_commit: "on" })
+        sql = connect(settings)
       }
-      return await makePostgresStore(poolOn(sql), storeOptions)
+      writer = connect(settings, 1)
+      return await makePostgresStore(poolOn(sql, writer), storeOptions)
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {})
+      await writer?.end({ timeout: 1 }).catch(() => {})
       const classified = classifyPostgresError(error)
       const unavailable = classified instanceof StoreError && classified.code === "unavailable"
       if (!unavailable || Date.now() >= deadline) throw classified
