@@ -56,6 +56,7 @@ import { seedContext } from "@cdp/testkit/seedEvent.ts"
 import { type ServerProcess, startServer } from "@cdp/testkit/serverProcess.ts"
 import Database from "better-sqlite3"
 import postgres from "postgres"
+import { runtimeBinary } from "../scripts/runtimeBinary.mjs"
 import { runLoad } from "./loadgen.ts"
 
 const envInt = (name: string, fallback: number): number => {
@@ -199,13 +200,8 @@ interface Runtime {
   readonly command: (file: string) => { readonly command: string; readonly args: ReadonlyArray<string> }
 }
 
-/**
- * The runtimes' own executables as their npm packages install them (not the
- * shims of node_modules/.bin: Deno's runs the binary under a Node process,
- * whose pid would be measured and signalled instead).
- */
-const bin = (name: "bun" | "deno"): string =>
-  name === "bun" ? join(repo, "node_modules/bun/bin/bun.exe") : join(repo, "node_modules/deno/deno")
+/** The runtimes' own executables (not the shims of node_modules/.bin: see runtimeBinary.mjs). */
+const bin = runtimeBinary
 const versionOf = (command: string, args: ReadonlyArray<string>, pattern: RegExp): string => {
   try {
     return pattern.exec(execFileSync(command, [...args], { encoding: "utf8" }))?.[1] ?? "?"

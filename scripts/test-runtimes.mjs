@@ -7,11 +7,10 @@
 import { spawnSync } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { runtimeBinary } from "./runtimeBinary.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-// The runtimes' executables as their npm packages install them (Deno's shim
-// in node_modules/.bin runs the binary under a Node process of its own).
-const bin = (name) => (name === "bun" ? join(root, "node_modules/bun/bin/bun.exe") : join(root, "node_modules/deno/deno"))
+const bin = runtimeBinary
 
 const runs = [
   {
@@ -60,7 +59,9 @@ for (const run of runs) {
   const { passed, failed } = run.count(out)
   const good = result.status === 0 && failed === 0 && passed > 0
   if (!good) ok = false
-  summary.push(`${run.name}: ${passed} passed, ${failed} failed${result.status === 0 ? "" : ` (exit ${result.status ?? result.signal ?? result.error})`}`)
+  summary.push(
+    `${run.name}: ${passed} passed, ${failed} failed${result.status === 0 ? "" : ` (exit ${result.status ?? result.signal ?? result.error})`}`,
+  )
 }
 console.log(`\nruntime tests: ${summary.join("; ")}`)
 process.exit(ok ? 0 : 1)

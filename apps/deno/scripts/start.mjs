@@ -10,23 +10,12 @@
 // the service; this process exits with its code. `--print` prints the
 // command as JSON instead of running it.
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { runtimeBinary } from "../../../scripts/runtimeBinary.mjs"
 
 const app = join(dirname(fileURLToPath(import.meta.url)), "..")
-const repo = join(app, "..", "..")
-
-/** The deno binary itself: `node_modules/.bin/deno` is a Node shim that would not pass signals on. */
-const denoBinary = () => {
-  try {
-    const dir = dirname(createRequire(join(repo, "package.json")).resolve("deno/package.json"))
-    const exe = join(dir, process.platform === "win32" ? "deno.exe" : "deno")
-    if (existsSync(exe)) return exe
-  } catch {}
-  return join(repo, "node_modules", ".bin", "deno")
-}
 
 const env = process.env
 const db = env.INGEST_DB || "./.data/ingest.db"
@@ -68,7 +57,7 @@ const args = [
   `--allow-env=${["PORT", "HOST", "INGEST_DB", "INGEST_CONFIG", "LOG_LEVEL", ...postgresEnv].join(",")}`,
   join(app, "src", "main.ts"),
 ]
-const command = denoBinary()
+const command = runtimeBinary("deno")
 
 if (process.argv.includes("--print")) {
   process.stdout.write(`${JSON.stringify({ command, args })}\n`)
