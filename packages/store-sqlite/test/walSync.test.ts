@@ -52,6 +52,24 @@ describe("makeSyncer", () => {
     await flush()
     expect(done).toEqual(["a", "b", "c", "d: EIO"])
   })
+
+  it("rejects only the callers of a failed fsync: those that came during it get a fsync of their own", async () => {
+    const { fsync, calls } = manualSync()
+    const sync = makeSyncer(fsync)
+    const done: string[] = []
+    const note = (name: string) => [() => done.push(name), (e: Error) => done.push(`${name}: ${e.message}`)] as const
+    void sync().then(...note("a"))
+    await flush()
+    void sync().then(...note("b"))
+    calls[0]!.reject(new Error("EIO"))
+    await flush()
+    // b came after a's fsync began: a's failure is not b's; b's own fsync runs.
+    expect(done).toEqual(["a: EIO"])
+    expect(calls.length).toBe(2)
+    calls[1]!.resolve()
+    await flush()
+    expect(done).toEqual(["a: EIO", "b"])
+  })
 })
 
 describe("walFile", () => {
