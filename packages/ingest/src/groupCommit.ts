@@ -161,10 +161,10 @@ export const makeGroupCommit = (
           })
         }
       }),
+    // Nothing queued and nothing committing: idle, even with a scheduled run
+    // still to come (a `launchAt` launch may have emptied the queue first).
     drain: () =>
-      !scheduled && inFlight === 0 && queue.length === 0
-        ? Promise.resolve()
-        : new Promise<void>((done) => idle.push(done)),
+      inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((done) => idle.push(done)),
     size: () => queue.length + inFlightBatches,
   }
 }

@@ -138,6 +138,29 @@ describe("makeGroupCommit", () => {
     await q.drain()
   })
 
+  it("drains when a launchAt launch emptied the queue before the scheduled run came", async () => {
+    const scheduled: Array<() => void> = []
+    const q = makeGroupCommit((batches) => batches.map(accepted), {
+      schedule: (run) => {
+        scheduled.push(run)
+      },
+      launchAt: 2,
+    })
+    const a = q.submit(batch("a"))
+    const b = q.submit(batch("b"))
+    await Promise.all([a, b])
+    expect(scheduled).toHaveLength(1)
+    let drained = false
+    const drain = q.drain().then(() => {
+      drained = true
+    })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(drained).toBe(true)
+    for (const run of scheduled.splice(0)) run()
+    await drain
+    expect(q.size()).toBe(0)
+  })
+
   it("with launchAt, still keeps to maxInFlight: a full pipe makes the queue wait", async () => {
     const h = harness()
     const q = makeGroupCommit(h.commit, { schedule: h.schedule, launchAt: 1, maxInFlight: 1 })
