@@ -99,8 +99,19 @@ const startWebWorker = (data: WorkerData): Worker => {
     events.emit("error", new Error(event.message ?? "the database thread failed"))
     exit(1)
   }
-  web.postMessage({ type: "start", data })
-  return Object.assign(events, { postMessage: (message: unknown) => web.postMessage(message) }) as unknown as Worker
+  // Requests sent so far, shared with the thread, so that it can tell
+  // whether more are already on their way and commit them together (a Web
+  // Worker cannot take its waiting messages at once, as `sqliteWorker.ts`
+  // does with receiveMessageOnPort).
+  const sent = new Int32Array(new SharedArrayBuffer(4))
+  web.postMessage({ type: "start", data, sent })
+  return Object.assign(events, {
+    postMessage: (message: unknown) => {
+      web.postMessage(message)
+      // Counted once sent: the thread waits only for messages that will come.
+      Atomics.add(sent, 0, 1)
+    },
+  }) as unknown as Worker
 }
 
 /**
@@ -116,7 +127,7 @@ export const openNodeSqliteStoreOnWorker = async (
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
   ensureFolder(path)
-  return openSqliteStoreOnWorker({ startWorker: startWebWorker }, path, options)
+  return openSqliteStoreOnWorker({ startWorker: startWebWorker, regroups: true }, path, options)
 }
 
 /** @since 0.2.0 @category models */

@@ -4,12 +4,14 @@
  * shared core and answers the requests of `SqliteWorkerStore.ts` (the
  * protocol of `workerProtocol.ts`, over the Web Worker API rather than
  * `node:worker_threads`, whose Deno implementation costs more per message).
- * A Web Worker cannot drain its queue of messages synchronously, so commits
- * are not grouped here but made durable off this thread: each commit runs
- * with `synchronous = NORMAL` and its reply waits for an fsync of the WAL
- * on the runtime's I/O threads that began after it (`walSync.ts`), one
- * fsync serving every commit made while the previous one ran. Not an entry
- * point of the package; the driver starts it.
+ * A Web Worker cannot drain its queue of messages synchronously; instead the
+ * caller shares a count of the requests it has sent, and commit requests
+ * wait while more are on their way, then go in one transaction. Commits are
+ * made durable off this thread: each runs with `synchronous = NORMAL` and
+ * its replies wait for an fsync of the WAL on the runtime's I/O threads that
+ * began after it (`walSync.ts`), one fsync serving every commit made while
+ * the previous one ran. Not an entry point of the package; the driver starts
+ * it.
  *
  * @module
  */
@@ -67,9 +69,13 @@ const start = (data: WorkerData): void => {
   }
 }
 
-const commit = async (request: Extract<Request, { op: "commit" }>, db: SqliteCore): Promise<Reply> => {
-  if (failed !== undefined) return { id: request.id, ok: false, error: failed }
-  const outcomes = db.commitEncoded([request])
+type Commit = Extract<Request, { op: "commit" }>
+
+/** Commits the batches of many commit requests in one transaction; one reply per request, after the fsync. */
+const commitAll = async (requests: ReadonlyArray<Commit>, db: SqliteCore): Promise<Reply[]> => {
+  const refuse = (error: SerializedError) => requests.map((r): Reply => ({ id: r.id, ok: false, error }))
+  if (failed !== undefined) return refuse(failed)
+  const outcomes = db.commitEncoded(requests)
   if (sync !== undefined && outcomes.some((o) => o.ok)) {
     try {
       await sync()
@@ -79,32 +85,54 @@ const commit = async (request: Extract<Request, { op: "commit" }>, db: SqliteCor
         message: `the WAL could not be synced to disk: ${String(error)}`,
         storeCode: "unavailable",
       }
-      return { id: request.id, ok: false, error: failed }
+      return refuse(failed)
     }
   }
-  return {
-    id: request.id,
-    ok: true,
-    value: serializeOutcomes(outcomes),
-  }
+  let at = 0
+  return requests.map((request): Reply => {
+    const mine = outcomes.slice(at, at + request.sizes.length)
+    at += request.sizes.length
+    return { id: request.id, ok: true, value: serializeOutcomes(mine) }
+  })
 }
 
 /** Replies in the order of the requests: a later read waits for an earlier commit's fsync. */
 let queue: Promise<void> = Promise.resolve()
+/**
+ * Requests the caller has sent (a counter it shares, counted once posted)
+ * and this thread has received. While more were sent than received, the
+ * next ones are already on their way: commit requests wait in `waiting` and
+ * go in one transaction, as the database thread of `sqliteWorker.ts` takes
+ * its whole queue at once.
+ */
+let sent: Int32Array | undefined
+let received = 0
+let waiting: Commit[] = []
+
+const flush = (db: SqliteCore): void => {
+  if (waiting.length === 0) return
+  const replied = commitAll(waiting, db)
+  waiting = []
+  queue = queue.then(() => replied.then(reply))
+}
 
 self.onmessage = (event) => {
-  const message = event.data as { type: "start"; data: WorkerData } | Request
+  const message = event.data as { type: "start"; data: WorkerData; sent?: Int32Array } | Request
   if ("type" in message) {
+    sent = message.sent
     start(message.data)
     return
   }
+  received++
   const db = core
   if (db === undefined) return
   if (message.op === "commit") {
-    const replied = commit(message, db)
-    queue = queue.then(() => replied.then((r) => reply([r])))
+    waiting.push(message)
+    if (sent === undefined || Atomics.load(sent, 0) <= received) flush(db)
     return
   }
+  // Other requests keep their place after the commits sent before them.
+  flush(db)
   let r: Reply
   try {
     if (message.op === "ping" && failed !== undefined) throw new Error(failed.message)
