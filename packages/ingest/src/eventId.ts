@@ -52,6 +52,17 @@ export const timePrefix = (ts: string): string => {
   return (ms - EPOCH_0001).toString(16).padStart(13, "0") + (+ts.slice(23, 26)).toString(16).padStart(3, "0")
 }
 
+const quotedCache = new WeakMap<ReadonlyArray<string>, ReadonlyArray<string>>()
+/** `"key":` for each key; kept for a list that is used again (an event kind's sorted parameters). */
+const quotedKeys = (keys: ReadonlyArray<string>, keep: boolean): ReadonlyArray<string> => {
+  let quoted = keep ? quotedCache.get(keys) : undefined
+  if (quoted === undefined) {
+    quoted = keys.map((k) => `${JSON.stringify(k)}:`)
+    if (keep) quotedCache.set(keys, quoted)
+  }
+  return quoted
+}
+
 /**
  * The canonical JSON of a decoded event, as `canonicalJson` writes it, on
  * the hot path: the envelope's keys in their sorted order, written out, and
@@ -73,16 +84,19 @@ export const canonicalEventJson = (
 ): string => {
   const context = event.context
   let s = '{"context":{'
-  let first = true
+  let separator = ""
   let written = 0
-  // With the sorted parameter names of the event's kind, no sort is needed;
-  // a context with any other key takes the general path.
+  // With the sorted parameter names of the event's kind, no sort is needed
+  // and their quoted forms are made once; a context with any other key takes
+  // the general path.
   const keys = sortedKeys ?? Object.keys(context).sort()
-  for (const k of keys) {
-    const v = context[k]
+  const quoted = quotedKeys(keys, sortedKeys !== undefined)
+  for (let i = 0; i < keys.length; i++) {
+    const v = context[keys[i] as string]
     if (v === undefined) continue
-    s += `${first ? "" : ","}${JSON.stringify(k)}:${typeof v === "object" && v !== null ? canonicalJson(v) : JSON.stringify(v)}`
-    first = false
+    s +=
+      separator + (quoted[i] as string) + (typeof v === "object" && v !== null ? canonicalJson(v) : JSON.stringify(v))
+    separator = ","
     written++
   }
   if (sortedKeys !== undefined && written !== Object.keys(context).length) return canonicalEventJson(event)
