@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { jsonKey } from "./jsonKey.ts"
 import { type Sha256Hex, sha256Hex } from "./TenantConfig.ts"
 
 /** Canonical JSON: keys sorted at every level, no whitespace. */
@@ -57,7 +58,7 @@ const quotedCache = new WeakMap<ReadonlyArray<string>, ReadonlyArray<string>>()
 const quotedKeys = (keys: ReadonlyArray<string>, keep: boolean): ReadonlyArray<string> => {
   let quoted = keep ? quotedCache.get(keys) : undefined
   if (quoted === undefined) {
-    quoted = keys.map((k) => `${JSON.stringify(k)}:`)
+    quoted = keys.map(jsonKey)
     if (keep) quotedCache.set(keys, quoted)
   }
   return quoted

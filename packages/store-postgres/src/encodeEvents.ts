@@ -14,6 +14,8 @@
  *
  * @module
  */
+
+import { jsonKey } from "@cdp/ingest/jsonKey.ts"
 import type { NewEvent } from "@cdp/ingest/StorePort.ts"
 
 const ESCAPE = "\uffff"
@@ -66,24 +68,13 @@ export const parsePgJson = (text: string): unknown => {
   return text.includes(ESCAPE) ? mapStrings(value, fromPgText) : value
 }
 
-/** `"key":` of the keys met so far (bounded: keys come from a fixed event definition). */
-const keyJson = new Map<string, string>()
-const keyPrefix = (key: string): string => {
-  let prefix = keyJson.get(key)
-  if (prefix === undefined) {
-    prefix = `${JSON.stringify(key)}:`
-    if (keyJson.size < 4096) keyJson.set(key, prefix)
-  }
-  return prefix
-}
-
 /** `{ key: timestamp }` for each key that `JSON.stringify(context)` writes; `ts` is the timestamp as JSON. */
 const stampsOf = (context: Readonly<Record<string, unknown>>, ts: string): string => {
   let out = "{"
   for (const key of Object.keys(context)) {
     const value = context[key]
     if (value === undefined || typeof value === "function" || typeof value === "symbol") continue
-    out += (out.length === 1 ? "" : ",") + keyPrefix(key) + ts
+    out += (out.length === 1 ? "" : ",") + jsonKey(key) + ts
   }
   return `${out}}`
 }

@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+import { jsonKey } from "@cdp/ingest/jsonKey.ts"
 import type { NewEvent } from "@cdp/ingest/StorePort.ts"
 
 /**
@@ -33,17 +35,6 @@ export interface EncodedBatches {
   readonly sizes: ReadonlyArray<number>
 }
 
-/** `"key":` of the keys met so far (bounded: keys come from a fixed event definition). */
-const keyJson = new Map<string, string>()
-const keyPrefix = (key: string): string => {
-  let prefix = keyJson.get(key)
-  if (prefix === undefined) {
-    prefix = `${JSON.stringify(key)}:`
-    if (keyJson.size < 4096) keyJson.set(key, prefix)
-  }
-  return prefix
-}
-
 /**
  * The stamps of an event's attributes as JSON, `{ key: timestamp }` for each
  * key of its context, in the order of `JSON.stringify(context)`. `null` when
@@ -60,7 +51,7 @@ export const stampsJson = (context: Readonly<Record<string, unknown>>, timestamp
   for (const key of Object.keys(context)) {
     const value = context[key]
     if (value === null || value === undefined || (typeof value === "object" && !Array.isArray(value))) return null
-    out += out.length === 1 ? keyPrefix(key) + ts : "," + keyPrefix(key) + ts
+    out += out.length === 1 ? jsonKey(key) + ts : "," + jsonKey(key) + ts
   }
   return out + "}"
 }
