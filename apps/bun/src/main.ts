@@ -12,6 +12,7 @@ import {
   loadSettings,
   MAX_BODY_BYTES,
   makeApp,
+  makeShutdown,
   redactUrl,
   StoreError,
   startupLines,
@@ -64,23 +65,12 @@ for (const line of startupLines(settings, `bun ${Bun.version}`, `http://${host}:
   process.stderr.write(`${line}\n`)
 }
 
-let stopping = false
-const stop = async (signal: string) => {
-  if (stopping) return
-  stopping = true
-  process.stderr.write(`cdp ingest: ${signal}: finishing in-flight requests\n`)
-  const force = setTimeout(() => {
-    process.stderr.write("cdp ingest: in-flight requests did not finish in 10 s; closing anyway\n")
-    void store.close().finally(() => process.exit(1))
-  }, 10_000)
-  force.unref()
-  try {
-    await server.stop() // stops listening; resolves once the requests in flight are answered
-    await store.close()
-    process.exit(0)
-  } catch {
-    process.exit(1)
-  }
-}
-process.on("SIGTERM", () => void stop("SIGTERM"))
-process.on("SIGINT", () => void stop("SIGINT"))
+const stop = makeShutdown({
+  // Stops listening; resolves once the requests in flight are answered.
+  stopServer: () => server.stop(),
+  store,
+  log: (line) => process.stderr.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+})
+process.on("SIGTERM", () => stop("SIGTERM"))
+process.on("SIGINT", () => stop("SIGINT"))

@@ -13,6 +13,7 @@ import {
   jsonLogger,
   loadSettings,
   makeApp,
+  makeShutdown,
   problem,
   redactUrl,
   StoreError,
@@ -86,23 +87,15 @@ const listen = (): Deno.HttpServer => {
 }
 const server = listen()
 
-let stopping = false
-const stop = async (signal: string) => {
-  if (stopping) return
-  stopping = true
-  console.error(`cdp ingest: ${signal}: finishing in-flight requests`)
-  const force = setTimeout(() => {
-    console.error("cdp ingest: in-flight requests did not finish in 10 s; closing anyway")
-    void store.close().finally(() => Deno.exit(1))
-  }, 10_000)
-  draining = true
-  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
-  await server.shutdown()
-  clearTimeout(force)
-  await store.close().then(
-    () => Deno.exit(0),
-    () => Deno.exit(1),
-  )
-}
-Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"))
-Deno.addSignalListener("SIGINT", () => void stop("SIGINT"))
+const stop = makeShutdown({
+  stopServer: async () => {
+    draining = true
+    if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve))
+    await server.shutdown()
+  },
+  store,
+  log: (line) => console.error(line),
+  exit: (code) => Deno.exit(code),
+})
+Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"))
+Deno.addSignalListener("SIGINT", () => stop("SIGINT"))

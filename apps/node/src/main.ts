@@ -8,7 +8,16 @@
 import { hash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
-import { ConfigError, jsonLogger, loadSettings, makeApp, redactUrl, StoreError, startupLines } from "@cdp/ingest"
+import {
+  ConfigError,
+  jsonLogger,
+  loadSettings,
+  makeApp,
+  makeShutdown,
+  redactUrl,
+  StoreError,
+  startupLines,
+} from "@cdp/ingest"
 import { serve } from "@hono/node-server"
 import { closeInStages } from "./lingeringClose.ts"
 import { openStore } from "./openStore.ts"
@@ -48,28 +57,20 @@ const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.
 
 closeInStages(server as Server)
 
-let stopping = false
-const stop = (signal: string) => {
-  if (stopping) return
-  stopping = true
-  process.stderr.write(`cdp ingest: ${signal}: finishing in-flight requests\n`)
-  const force = setTimeout(() => {
-    process.stderr.write("cdp ingest: in-flight requests did not finish in 10 s; closing anyway\n")
-    void store.close().finally(() => process.exit(1))
-  }, 10_000)
-  force.unref()
-  server.close(() => {
-    void store.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-  })
-  // Idle keep-alive connections would hold the server open: close them now
-  // and each time an in-flight request finishes and leaves one idle.
-  if ("closeIdleConnections" in server) {
-    server.closeIdleConnections()
-    setInterval(() => server.closeIdleConnections(), 50).unref()
-  }
-}
+const stop = makeShutdown({
+  stopServer: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      // Idle keep-alive connections would hold the server open: close them now
+      // and each time an in-flight request finishes and leaves one idle.
+      if ("closeIdleConnections" in server) {
+        server.closeIdleConnections()
+        setInterval(() => server.closeIdleConnections(), 50).unref()
+      }
+    }),
+  store,
+  log: (line) => process.stderr.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+})
 process.on("SIGTERM", () => stop("SIGTERM"))
 process.on("SIGINT", () => stop("SIGINT"))
