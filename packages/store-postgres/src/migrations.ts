@@ -65,17 +65,6 @@ export const migrations: ReadonlyArray<Migration> = [
       ) WITH (fillfactor = 70, toast_tuple_target = 8160);
     `,
   },
-  {
-    version: 2,
-    name: "a customer's events indexed by time alone",
-    // The 80-character id left the customer index: ties of one timestamp are
-    // ordered by id when read (an incremental sort of each run of equal
-    // timestamps), and every write is ~10% cheaper.
-    sql: (s) => `
-      DROP INDEX ${s}.events_by_customer;
-      CREATE INDEX events_by_customer ON ${s}.events (tenant, customer, timestamp);
-    `,
-  },
 ]
 
 /**
