@@ -121,30 +121,3 @@ describe("node:sqlite errors, classified", () => {
     expect((classifySqliteError(closed) as StoreError).code).toBe("unavailable")
   })
 })
-
-describe("the database thread's off-thread fsync", () => {
-  it("stops writing once the WAL cannot be synced: that commit and every later one are unavailable, not acknowledged", async () => {
-    const { path, remove } = await tempDatabase()
-    const store = await openNodeSqliteStore(path)
-    const rejection = (p: Promise<unknown>) =>
-      p.then(
-        () => undefined,
-        (e: unknown) => e,
-      )
-    try {
-      // Migrations wrote to the WAL at open; SQLite keeps writing to its open
-      // descriptor, but the file the thread syncs by name is gone.
-      await rm(`${path}-wal`)
-      const first = await rejection(store.append([makeEvent({ customer: "gone-1" })]))
-      expect(first).toBeInstanceOf(StoreError)
-      expect((first as StoreError).code).toBe("unavailable")
-      expect((first as StoreError).message).toMatch(/WAL could not be synced/)
-      const later = await rejection(store.append([makeEvent({ customer: "gone-2" })]))
-      expect((later as StoreError | undefined)?.code).toBe("unavailable")
-      expect(await rejection(store.ping())).toBeInstanceOf(Error)
-    } finally {
-      await store.close()
-      await remove()
-    }
-  })
-})

@@ -4,10 +4,10 @@
  * Deno 2.2+ and Node.js 22.5+, no native addon to install. The database runs
  * on a Web Worker of its own where the runtime has Web Workers (Deno;
  * `nodeSqliteThread.ts`), else on the caller's thread, behind the shared
- * group-commit queue. On the Web Worker, commits are made durable by an
- * fsync of the WAL on the runtime's I/O threads (`walSync.ts`). (On Deno 2.9 the shared
- * database thread over `node:worker_threads` took about 40% fewer
- * single-event POSTs per second than the caller's thread.)
+ * group-commit queue. The Web Worker commits what waits for it in one
+ * transaction, with `synchronous = FULL`. (On Deno 2.9 the shared database
+ * thread over `node:worker_threads` took about 40% fewer single-event POSTs
+ * per second than the caller's thread.)
  *
  * @module
  */
@@ -117,7 +117,7 @@ const startWebWorker = (data: WorkerData): Worker => {
 /**
  * Opens the store with its database on a Web Worker of its own (Deno):
  * the caller's thread goes on serving requests while SQLite writes, and
- * commits are made durable by an fsync of the WAL off both threads.
+ * the commits waiting for the Web Worker go in one transaction.
  *
  * @since 0.2.0
  * @category constructors
