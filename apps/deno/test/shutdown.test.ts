@@ -6,9 +6,8 @@
  * exits 0, and the start script with it; what was acknowledged is there
  * after a restart.
  */
-import { existsSync, statSync } from "node:fs"
 import { bearer, contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
-import { sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
+import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
 import { type Exit, makeWorkspace, startService, tenantOf, type Workspace } from "./denoService.ts"
 
@@ -45,12 +44,8 @@ describe("graceful shutdown", () => {
         pieces: PIECES,
         pieceMs: PIECE_MS,
       })
-      const pulled = uploads.pulled
       await uploads.underway()
-      expect(
-        pulled.every((n) => n >= 2 && n < PIECES),
-        `pieces sent: ${pulled}`,
-      ).toBe(true)
+      uploads.expectMidStream()
 
       const child = server.child
       const exited = new Promise<Exit>((resolve) => child.once("exit", (code, sig) => resolve({ code, signal: sig })))
@@ -91,14 +86,9 @@ describe("graceful shutdown", () => {
       expect(await tryConnect(baseUrl), "a new connection after the exit").toBe("ECONNREFUSED")
 
       // The database was closed: its write-ahead log checkpointed away.
-      const wal = `${ws.db}-wal`
-      expect(existsSync(wal) ? statSync(wal).size : 0, "bytes left in the write-ahead log").toBe(0)
+      expectWalCheckpointed(ws.db)
       server = await startService(ws)
-      for (const [i, customer] of customers.entries()) {
-        const profile = await getCustomer(server.baseUrl, tenant.key, customer)
-        expect(profile.status, profile.text).toBe(200)
-        expect(profile.body.attributes).toEqual({ ootb_city: `City ${i}`, ootb_is_test: true })
-      }
+      await uploads.expectStored(server.baseUrl)
       expect((await getCustomer(server.baseUrl, tenant.key, "late")).status, "the late request stored nothing").toBe(
         404,
       )

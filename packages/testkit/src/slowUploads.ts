@@ -1,13 +1,17 @@
 /**
  * What the graceful-shutdown tests of every app need around a real server:
  * POSTs whose bodies are still streaming in when the signal comes, a probe
- * of whether the server still takes connections, and small timing helpers.
+ * of whether the server still takes connections, the checks that the
+ * database was closed cleanly and kept what was acknowledged, and small
+ * timing helpers.
  * Test-side only (uses node:net).
  *
  * @module
  */
+import { existsSync, statSync } from "node:fs"
 import { connect } from "node:net"
-import { bearer, urlOf } from "./http/ApiClient.ts"
+import { expect } from "vitest"
+import { bearer, getCustomer, urlOf } from "./http/ApiClient.ts"
 import type { ContractTenant } from "./http/contractTenants.ts"
 
 /** @since 0.2.0 @category utils */
@@ -66,6 +70,22 @@ export interface SlowUploads {
   readonly underway: () => Promise<void>
   /** Uploads that have not sent their whole body yet. */
   readonly stillStreaming: () => number
+  /** Asserts that every upload is under way and none has sent its whole body. */
+  readonly expectMidStream: () => void
+  /** Asserts that each customer's profile, read from `baseUrl` (after a restart, say), holds what its upload sent. */
+  readonly expectStored: (baseUrl: string) => Promise<void>
+}
+
+/**
+ * Asserts that the SQLite database at `db` was closed cleanly: nothing left
+ * in its write-ahead log (checkpointed away, or the file removed).
+ *
+ * @since 0.2.0
+ * @category assertions
+ */
+export const expectWalCheckpointed = (db: string): void => {
+  const wal = `${db}-wal`
+  expect(existsSync(wal) ? statSync(wal).size : 0, "bytes left in the write-ahead log").toBe(0)
 }
 
 /**
@@ -121,5 +141,18 @@ export const startSlowUploads = (options: {
       while (pulled.some((n) => n < 2) && Date.now() < deadline) await sleep(10)
     },
     stillStreaming: () => pulled.filter((n) => n < pieces).length,
+    expectMidStream: () => {
+      expect(
+        pulled.every((n) => n >= 2 && n < pieces),
+        `pieces sent: ${pulled}`,
+      ).toBe(true)
+    },
+    expectStored: async (readFrom) => {
+      for (const [i, customer] of customers.entries()) {
+        const profile = await getCustomer(readFrom, tenant.key, customer)
+        expect(profile.status, profile.text).toBe(200)
+        expect(profile.body.attributes).toEqual(options.context(i))
+      }
+    },
   }
 }
