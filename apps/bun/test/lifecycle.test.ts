@@ -8,7 +8,8 @@
  */
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { contractTenantIds, getCustomer, postEvents, type ServerProcess, startServer } from "@cdp/testkit"
+import { contractTenantIds, type ServerProcess, startServer } from "@cdp/testkit"
+import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
 import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
 import { appDir, bun, integrityCheck, makeWorkspace, startService, type Workspace } from "./bunService.ts"
@@ -31,15 +32,7 @@ describe("start-up", () => {
     const output = server.output()
     expect(output).toMatch(/cdp ingest \(bun \d+\.\d+\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+/)
     expect(new URL(server.baseUrl).port).not.toMatch(/^0?$/)
-    expect(output).toMatch(/DEVELOPMENT MODE/)
-    expect(output).toMatch(/tenant:\s*567\b/)
-    const key = (/key:\s*(\S+)/.exec(output) as RegExpExecArray)[1] as string
-    const event = { tenant: 567, timestamp: "2024-05-27 10:30:00.000000 UTC", event: EVENT, customer: "dev-1" }
-    const res = await postEvents(server.baseUrl, key, { ...event, context: { ootb_city: "NYC" } })
-    expect(res.status, res.text).toBe(202)
-    const profile = await getCustomer(server.baseUrl, key, "dev-1")
-    expect(profile.body.attributes).toEqual({ ootb_city: "NYC" })
-    expect((await postEvents(server.baseUrl, `${key}x`, event)).status).toBe(401)
+    await expectDevelopmentKey(server.baseUrl, output)
     expect(await server.stop("SIGTERM")).toBe(0)
   })
 

@@ -8,7 +8,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { getCustomer, postEvents } from "@cdp/testkit"
+import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { denoCommand, launch, launchService, makeWorkspace, repoDir, waitForStderr, within } from "./denoService.ts"
 
@@ -29,20 +29,7 @@ describe("development mode (no INGEST_CONFIG)", () => {
       await waitForStderr(service, /DEVELOPMENT MODE[^\n]*\n[\s\S]*key:\s*\S+/)
       const stderr = service.stderr()
       expect(stderr).toMatch(/cdp ingest \(deno 2\.\d+\.\d+\) listening on/)
-      expect(stderr).toMatch(/tenant:\s*567\b/)
-      const key = (/key:\s*(\S+)/.exec(stderr) as RegExpExecArray)[1] as string
-      const event = {
-        tenant: 567,
-        timestamp: "2024-05-27 10:30:00.000000 UTC",
-        event: "ootb_user_details_update",
-        customer: "dev-1",
-        context: { ootb_city: "NYC" },
-      }
-      const res = await postEvents(baseUrl, key, event)
-      expect(res.status, res.text).toBe(202)
-      const profile = await getCustomer(baseUrl, key, "dev-1")
-      expect(profile.body.attributes).toEqual({ ootb_city: "NYC" })
-      expect((await postEvents(baseUrl, `${key}x`, event)).status).toBe(401)
+      await expectDevelopmentKey(baseUrl, stderr)
       expect(await service.stop("SIGTERM")).toEqual({ code: 0, signal: null })
     } finally {
       await service.stop("SIGKILL")

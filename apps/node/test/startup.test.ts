@@ -7,7 +7,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { getCustomer, postEvents } from "@cdp/testkit"
+import { postEvents } from "@cdp/testkit"
+import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchService, waitForStderr, within } from "./nodeService.ts"
 
@@ -30,27 +31,8 @@ describe("development mode (no INGEST_CONFIG)", () => {
         const baseUrl = await within(60_000, "start-up", service.listening)
         await waitForStderr(service, /DEVELOPMENT MODE[^\n]*\n[\s\S]*key:\s*\S+/)
         const stderr = service.stderr()
-        expect(stderr).toMatch(/DEVELOPMENT MODE/)
-        expect(stderr).toMatch(/tenant:\s*567\b/)
         expect(service.stdout(), "the notice goes to stderr").not.toMatch(/DEVELOPMENT MODE/)
-        const key = (/key:\s*(\S+)/.exec(stderr) as RegExpExecArray)[1] as string
-        keys.push(key)
-
-        const customer = `dev-${keys.length}`
-        const event = {
-          tenant: 567,
-          timestamp: "2024-05-27 10:30:00.000000 UTC",
-          event: "ootb_user_details_update",
-          customer,
-          context: { ootb_city: "NYC" },
-        }
-        const res = await postEvents(baseUrl, key, event)
-        expect(res.status, res.text).toBe(202)
-        expect(res.body).toMatchObject({ accepted: 1 })
-        const profile = await getCustomer(baseUrl, key, customer)
-        expect(profile.status, profile.text).toBe(200)
-        expect(profile.body.attributes).toEqual({ ootb_city: "NYC" })
-        expect((await postEvents(baseUrl, `${key}x`, event)).status, "another key").toBe(401)
+        keys.push(await expectDevelopmentKey(baseUrl, stderr, `dev-${keys.length + 1}`))
       }
       expect(keys[0], "each start generates its own key").not.toBe(keys[1])
       // The other one's key is no key here.

@@ -7,7 +7,8 @@
 import { spawn } from "node:child_process"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { getCustomer, postEvents, type ServerProcess, startServer } from "@cdp/testkit"
+import { type ServerProcess, startServer } from "@cdp/testkit"
+import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
 import { afterAll, describe, expect, it } from "vitest"
 import { appDir, makeWorkspace, type Workspace } from "./workerService.ts"
 
@@ -32,19 +33,7 @@ describe("start-up", () => {
       timeoutMs: 120_000,
     })
     const output = server.output()
-    expect(output).toMatch(/DEVELOPMENT MODE/)
-    expect(output).toMatch(/tenant:\s*567\b/)
-    const key = (/key:\s*(\S+)/.exec(output) as RegExpExecArray)[1] as string
-    const event = {
-      tenant: 567,
-      timestamp: "2024-05-27 10:30:00.000000 UTC",
-      event: "ootb_user_details_update",
-      customer: "dev-1",
-      context: { ootb_city: "NYC" },
-    }
-    expect((await postEvents(server.baseUrl, key, event)).status).toBe(202)
-    expect((await getCustomer(server.baseUrl, key, "dev-1")).body.attributes).toEqual({ ootb_city: "NYC" })
-    expect((await postEvents(server.baseUrl, `${key}x`, event)).status).toBe(401)
+    await expectDevelopmentKey(server.baseUrl, output)
     expect(await server.stop("SIGTERM")).toBe(0)
     server = undefined
   })
