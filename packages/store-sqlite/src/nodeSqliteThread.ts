@@ -20,10 +20,10 @@ import { nodeSqliteDriver } from "./node-sqlite.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import {
   answerRequest,
+  commitRequests,
   type Reply,
   type Request,
   serializeError,
-  serializeOutcomes,
   type WorkerData,
 } from "./workerProtocol.ts"
 
@@ -71,15 +71,9 @@ const flush = (db: SqliteCore): void => {
   if (waiting.length === 0) return
   const requests = waiting
   waiting = []
-  const outcomes = db.commitEncoded(requests)
-  let at = 0
-  reply(
-    requests.map((request): Reply => {
-      const mine = outcomes.slice(at, at + request.sizes.length)
-      at += request.sizes.length
-      return { id: request.id, ok: true, value: serializeOutcomes(mine) }
-    }),
-  )
+  const replies: Reply[] = []
+  commitRequests(db, requests, replies)
+  reply(replies)
 }
 
 self.onmessage = (event) => {

@@ -13,10 +13,10 @@ import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import {
   answerRequest,
+  commitRequests,
   type Reply,
   type Request,
   serializeError,
-  serializeOutcomes,
   type WorkerData,
 } from "./workerProtocol.ts"
 
@@ -45,22 +45,6 @@ try {
 }
 port.postMessage({ type: "ready", migrated: core.migrated })
 
-/** Commits the batches of many commit requests in one transaction; one reply per request. */
-const commitAll = (requests: ReadonlyArray<Extract<Request, { op: "commit" }>>, replies: Reply[]): void => {
-  if (requests.length === 0) return
-  const outcomes = core.commitEncoded(requests)
-  let at = 0
-  for (const request of requests) {
-    const mine = outcomes.slice(at, at + request.sizes.length)
-    at += request.sizes.length
-    replies.push({
-      id: request.id,
-      ok: true,
-      value: serializeOutcomes(mine),
-    })
-  }
-}
-
 // Group commit on this side too: every commit request that arrived while the
 // last transaction ran is taken at once and committed in one transaction.
 port.on("message", (first: Request) => {
@@ -76,7 +60,7 @@ port.on("message", (first: Request) => {
       commits.push(request)
       continue
     }
-    commitAll(commits, replies)
+    commitRequests(core, commits, replies)
     commits = []
     try {
       replies.push({ id: request.id, ok: true, value: answerRequest(core, request) })
@@ -85,7 +69,7 @@ port.on("message", (first: Request) => {
     }
     if (request.op === "close") closing = true
   }
-  commitAll(commits, replies)
+  commitRequests(core, commits, replies)
   port.postMessage({ type: "replies", replies })
   if (closing) port.close()
 })

@@ -119,3 +119,25 @@ export const serializeOutcomes = (
   outcomes: ReadonlyArray<BatchOutcome>,
 ): Array<BatchOutcome | { ok: false; error: SerializedError }> =>
   outcomes.map((o) => (o.ok ? o : { ok: false as const, error: serializeError(o.error) }))
+
+/**
+ * Commits the batches of many commit requests in one transaction of `core`
+ * and appends one reply per request, in order, to `replies`.
+ *
+ * @since 0.2.0
+ * @category protocol
+ */
+export const commitRequests = (
+  core: SqliteCore,
+  requests: ReadonlyArray<Extract<Request, { op: "commit" }>>,
+  replies: Reply[],
+): void => {
+  if (requests.length === 0) return
+  const outcomes = core.commitEncoded(requests)
+  let at = 0
+  for (const request of requests) {
+    const mine = outcomes.slice(at, at + request.sizes.length)
+    at += request.sizes.length
+    replies.push({ id: request.id, ok: true, value: serializeOutcomes(mine) })
+  }
+}
