@@ -66,13 +66,6 @@ export interface SqliteWorkerStore extends IngestStore {
 export interface DatabaseThreads {
   readonly startWorker: (data: WorkerData) => Worker
   readonly startCheckpointer?: (data: CheckpointerData) => Worker
-  /**
-   * The database thread takes every request waiting for it at once and
-   * commits them together (`sqliteWorker.ts` does; a Web Worker, which cannot
-   * drain its messages synchronously, does not). Then groups are handed over
-   * as they form (`launchAt`).
-   */
-  readonly regroups?: boolean
 }
 
 /**
@@ -173,17 +166,13 @@ export const openSqliteStoreOnWorker = async (
         o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
       )
     },
-    // Groups go to a regrouping database thread as they form, 8 events at the
-    // latest, not once per turn of the event loop: the thread starts writing
-    // while this one still parses requests, and regroups what waits for it.
-    // Without it, 50 clients move in lockstep: each thread idles while the
-    // other works (single events: +10-15% here). A thread that commits each
-    // message alone gets one group per turn.
-    {
-      maxInFlight: Number.POSITIVE_INFINITY,
-      ...(threads.regroups === true ? { launchAt: 8 } : {}),
-      ...options,
-    },
+    // Groups go to the database thread as they form, 8 events at the latest,
+    // not once per turn of the event loop: the thread starts writing while
+    // this one still parses requests, and commits together whatever waits
+    // for it (both database threads do). Without it, 50 clients move in
+    // lockstep: each thread idles while the other works (single events:
+    // +10-15% here).
+    { maxInFlight: Number.POSITIVE_INFINITY, launchAt: 8, ...options },
   )
 
   let closing: Promise<void> | undefined

@@ -136,7 +136,7 @@ export const openBetterSqliteStoreOnWorker = async (
   options: BetterSqliteWorkerOptions = {},
 ): Promise<BetterSqliteStore> => {
   ensureFolder(path)
-  return openSqliteStoreOnWorker({ startWorker, startCheckpointer, regroups: true }, path, options)
+  return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
 }
 
 /**

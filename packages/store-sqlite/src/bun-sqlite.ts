@@ -114,7 +114,7 @@ export const openBunSqliteStoreOnWorker = async (
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
   ensureFolder(path)
-  return openSqliteStoreOnWorker({ startWorker, startCheckpointer, regroups: true }, path, options)
+  return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
 }
 
 /**

@@ -127,7 +127,7 @@ export const openNodeSqliteStoreOnWorker = async (
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
   ensureFolder(path)
-  return openSqliteStoreOnWorker({ startWorker: startWebWorker, regroups: true }, path, options)
+  return openSqliteStoreOnWorker({ startWorker: startWebWorker }, path, options)
 }
 
 /** @since 0.2.0 @category models */
