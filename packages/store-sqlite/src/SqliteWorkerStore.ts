@@ -18,6 +18,7 @@ import {
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
 } from "./checkpointer.ts"
+import { ensureFolder } from "./databaseFile.ts"
 import { encodeBatches } from "./encodeEvents.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteStoreOptions } from "./SqliteStore.ts"
@@ -72,7 +73,7 @@ export interface DatabaseThreads {
  * Opens the store on `path` with its database on the thread that
  * `threads.startWorker` starts (running `sqliteWorker.ts`), and a
  * checkpointer thread when `threads.startCheckpointer` is given and
- * `checkpointIntervalMs` is not 0. The caller has created the file's folder.
+ * `checkpointIntervalMs` is not 0. Creates the file's folder when missing.
  *
  * @since 0.2.0
  * @category constructors
@@ -82,6 +83,7 @@ export const openSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
+  ensureFolder(path)
   const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
   const startCheckpointer = threads.startCheckpointer
   const checkpointIntervalMs =

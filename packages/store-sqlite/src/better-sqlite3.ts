@@ -2,7 +2,7 @@ import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import Database from "better-sqlite3"
-import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
+import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
@@ -135,7 +135,6 @@ export const openBetterSqliteStoreOnWorker = async (
   path: string,
   options: BetterSqliteWorkerOptions = {},
 ): Promise<BetterSqliteStore> => {
-  ensureFolder(path)
   return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
 }
 

@@ -20,7 +20,7 @@ import {
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
 } from "./checkpointer.ts"
-import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
+import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
@@ -113,7 +113,6 @@ export const openBunSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
-  ensureFolder(path)
   return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
 }
 

@@ -16,7 +16,7 @@ import { EventEmitter } from "node:events"
 import { DatabaseSync } from "node:sqlite"
 import type { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
-import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
+import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
 import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
@@ -126,7 +126,6 @@ export const openNodeSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
-  ensureFolder(path)
   return openSqliteStoreOnWorker({ startWorker: startWebWorker }, path, options)
 }
 
