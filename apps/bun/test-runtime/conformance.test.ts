@@ -87,3 +87,24 @@ describe("checkpoints", () => {
     })
   }
 })
+
+describe("WAL syncer", () => {
+  it("answers large groups once its Bun worker has synced the WAL, small ones from the database thread", async () => {
+    // 64 events and more go through the syncer (`sqliteWorker.ts`): were it
+    // not working under Bun, the large batch would never be answered.
+    const { path, remove } = await tempDatabase()
+    const store = await openBunSqliteStore(path)
+    try {
+      const large = Array.from({ length: 300 }, (_, i) => makeEvent({ customer: "large", timestamp: i }))
+      const small = [makeEvent({ customer: "small", timestamp: 1 })]
+      const [bigStatuses, smallStatuses] = await Promise.all([store.append(large), store.append(small)])
+      expect(bigStatuses).toEqual(large.map(() => "accepted"))
+      expect(smallStatuses).toEqual(["accepted"])
+      expect(await store.append(large.slice(0, 80))).toEqual(large.slice(0, 80).map(() => "duplicate"))
+      expect((await store.listEvents(567, "large", { limit: 100 })).events).toHaveLength(100)
+    } finally {
+      await store.close()
+      await remove()
+    }
+  })
+})

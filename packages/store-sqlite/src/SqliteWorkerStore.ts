@@ -27,6 +27,7 @@ import {
   deserializeError,
   type Request,
   type SerializedError,
+  type WalSyncerData,
   type WorkerData,
 } from "./workerProtocol.ts"
 
@@ -41,6 +42,14 @@ export interface SqliteWorkerOptions extends SqliteStoreOptions {
    * checkpointer; the writer checkpoints as SQLite does by default.
    */
   readonly checkpointIntervalMs?: number
+  /**
+   * Where a durable commit waits for the disk, when the driver has a WAL
+   * syncer and `synchronous` is `FULL` (the default): `"syncer"` (the
+   * default) commits with `NORMAL` and has the syncer thread sync the WAL
+   * before answering, while the database thread writes the next group;
+   * `"commit"` syncs inside each commit, on the database thread.
+   */
+  readonly walSync?: "syncer" | "commit"
 }
 
 /**
@@ -67,6 +76,8 @@ export interface SqliteWorkerStore extends IngestStore {
 export interface DatabaseThreads {
   readonly startWorker: (data: WorkerData) => Worker
   readonly startCheckpointer?: (data: CheckpointerData) => Worker
+  /** The WAL syncer (`walSyncer.ts`), for drivers whose database thread can hand it replies. */
+  readonly startSyncer?: (data: WalSyncerData) => Worker
 }
 
 /**
@@ -90,6 +101,11 @@ export const openSqliteStoreOnWorker = async (
     startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
   const walAutocheckpoint =
     options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
+  // Durable commits synced by the syncer: the writer itself need not wait.
+  const startSyncer =
+    (synchronous ?? "FULL") === "FULL" && (options.walSync ?? "syncer") === "syncer" && path !== ":memory:"
+      ? threads.startSyncer
+      : undefined
   const worker = threads.startWorker({
     path,
     options: {
@@ -132,7 +148,7 @@ export const openSqliteStoreOnWorker = async (
       : runCheckpointer(startCheckpointer, path, checkpointIntervalMs)
 
   type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
-  worker.on("message", (message: { type: "replies"; replies: Reply[] }) => {
+  const settle = (message: { type: "replies"; replies: Reply[] }) => {
     for (const reply of message.replies) {
       const waiter = pending.get(reply.id)
       if (waiter === undefined) continue
@@ -140,11 +156,33 @@ export const openSqliteStoreOnWorker = async (
       if (reply.ok) waiter.resolve(reply.value)
       else waiter.reject(deserializeError(reply.error!))
     }
-  })
+  }
+  worker.on("message", settle)
+
+  // The syncer gets one end of a channel, the database thread the other:
+  // replies of writes go from the one to the other, then here.
+  let stopSyncer = (): void => undefined
+  if (startSyncer !== undefined) {
+    const syncer = startSyncer({ walPath: `${path}-wal` })
+    const channel = new MessageChannel() // the global one: Node.js's and Bun's is worker_threads'
+    syncer.postMessage({ port: channel.port1 }, [channel.port1])
+    worker.postMessage({ id: -1, op: "syncVia", port: channel.port2 }, [channel.port2])
+    syncer.on("message", settle)
+    syncer.on("error", (error) => fail(new StoreError("unavailable", `the WAL syncer failed: ${error.message}`)))
+    syncer.on("exit", () => fail(new StoreError("unavailable", "the WAL syncer has stopped")))
+    let stopped = false
+    stopSyncer = () => {
+      if (stopped) return
+      stopped = true
+      syncer.removeAllListeners("exit")
+      syncer.postMessage("close")
+    }
+  }
   worker.on("error", (error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
   worker.on("exit", () => {
     fail(new StoreError("unavailable", "the database thread has stopped"))
     void stopCheckpointer()
+    stopSyncer()
   })
 
   type Op = Request["op"]
@@ -214,6 +252,7 @@ export const openSqliteStoreOnWorker = async (
           await request("close").catch(() => undefined)
           await exited
         }
+        stopSyncer()
       })()
       return closing
     },

@@ -5,7 +5,13 @@ import Database from "better-sqlite3"
 import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
-import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
+import {
+  type DatabaseThreads,
+  openSqliteStoreOnWorker,
+  type SqliteWorkerOptions,
+  type SqliteWorkerStore,
+} from "./SqliteWorkerStore.ts"
+import { startWalSyncer } from "./walSyncer.ts"
 import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
 
 /** @since 0.2.0 @category models */
@@ -126,6 +132,16 @@ const startCheckpointer = (data: CheckpointerData): Worker =>
   })
 
 /**
+ * The threads of the store on a worker: the database thread, the
+ * checkpointer and the WAL syncer (for `openSqliteStoreOnWorker`, when one
+ * of them is to be replaced, as tests do).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const betterSqliteThreads: DatabaseThreads = { startWorker, startCheckpointer, startSyncer: startWalSyncer }
+
+/**
  * Opens the store with its database on a thread of its own.
  *
  * @since 0.1.0
@@ -135,7 +151,7 @@ export const openBetterSqliteStoreOnWorker = async (
   path: string,
   options: BetterSqliteWorkerOptions = {},
 ): Promise<BetterSqliteStore> => {
-  return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
+  return openSqliteStoreOnWorker(betterSqliteThreads, path, options)
 }
 
 /**

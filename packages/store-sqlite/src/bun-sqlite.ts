@@ -23,7 +23,13 @@ import {
 import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
-import { openSqliteStoreOnWorker, type SqliteWorkerOptions, type SqliteWorkerStore } from "./SqliteWorkerStore.ts"
+import {
+  type DatabaseThreads,
+  openSqliteStoreOnWorker,
+  type SqliteWorkerOptions,
+  type SqliteWorkerStore,
+} from "./SqliteWorkerStore.ts"
+import { startWalSyncer } from "./walSyncer.ts"
 import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
 
 /**
@@ -104,6 +110,16 @@ const startCheckpointer = (data: CheckpointerData): Worker =>
   new Worker(threadEntry("bunCheckpointer"), { workerData: data })
 
 /**
+ * The threads of the store on a worker: the database thread, the
+ * checkpointer and the WAL syncer (for `openSqliteStoreOnWorker`, when one
+ * of them is to be replaced, as tests do).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const bunSqliteThreads: DatabaseThreads = { startWorker, startCheckpointer, startSyncer: startWalSyncer }
+
+/**
  * Opens the store with its database on a thread of its own.
  *
  * @since 0.2.0
@@ -113,7 +129,7 @@ export const openBunSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
-  return openSqliteStoreOnWorker({ startWorker, startCheckpointer }, path, options)
+  return openSqliteStoreOnWorker(bunSqliteThreads, path, options)
 }
 
 /**

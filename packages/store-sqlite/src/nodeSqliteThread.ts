@@ -77,7 +77,10 @@ const flush = (db: SqliteCore): void => {
 }
 
 self.onmessage = (event) => {
-  const message = event.data as { type: "start"; data: WorkerData; sent?: Int32Array } | Request
+  // No WAL syncer here (its driver starts none): no "syncVia".
+  const message = event.data as
+    | { type: "start"; data: WorkerData; sent?: Int32Array }
+    | Exclude<Request, { op: "syncVia" }>
   if ("type" in message) {
     sent = message.sent
     start(message.data)

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { MessagePort } from "node:worker_threads"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
 import type { EncodedBatches } from "./encodeEvents.ts"
 import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "./SqliteCore.ts"
@@ -27,6 +28,12 @@ export interface WorkerData {
 }
 
 /** @since 0.2.0 @category models */
+export interface WalSyncerData {
+  /** The WAL file to sync: the database file's path and `-wal`. */
+  readonly walPath: string
+}
+
+/** @since 0.2.0 @category models */
 export interface CheckpointerData {
   readonly path: string
   readonly intervalMs: number
@@ -45,6 +52,8 @@ export type Request = { readonly id: number } & (
     }
   | { readonly op: "eraseCustomer"; readonly tenant: number; readonly customer: string }
   | { readonly op: "ping" | "stats" | "close" }
+  /** From now on, pass the replies of writes to the WAL syncer through this port (`walSyncer.ts`). */
+  | { readonly op: "syncVia"; readonly port: MessagePort }
 )
 
 /** @since 0.1.0 @category models */
@@ -91,7 +100,7 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
  * @since 0.2.0
  * @category protocol
  */
-export const answerRequest = (core: SqliteCore, request: Exclude<Request, { op: "commit" }>): unknown => {
+export const answerRequest = (core: SqliteCore, request: Exclude<Request, { op: "commit" | "syncVia" }>): unknown => {
   switch (request.op) {
     case "getProfile":
       return core.getProfile(request.tenant, request.customer)
