@@ -7,6 +7,7 @@
  */
 import { foldProfile, type NewEvent } from "@cdp/ingest"
 import { makeEvent } from "@cdp/testkit"
+import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
 import { encodeBatches, stampsJson } from "../src/encodeEvents.ts"
@@ -59,6 +60,22 @@ describe("write path", () => {
     expect(sizes).toEqual([1, 0])
     expect(encoded.slice(0, 2)).toEqual([567, "e1"])
     expect(encoded.slice(6)).toEqual(['{"a":1}', `{"a":${JSON.stringify(makeEvent().timestamp)}}`])
+  })
+
+  it("writes the stamps of any key list, in any order after any other, as JSON.stringify would", () => {
+    const keyName = fc.constantFrom("a", "b", "ootb_city", 'we"ird', "é\u2028", "10", "__proto__x")
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.oneof(fc.integer(), fc.constant(null))))
+    const context = fc.uniqueArray(fc.tuple(keyName, value), { selector: ([k]) => k, maxLength: 7 })
+    fc.assert(
+      fc.property(fc.array(context, { minLength: 1, maxLength: 6 }), fc.string(), (contexts, timestamp) => {
+        for (const entries of contexts) {
+          const ctx = Object.fromEntries(entries)
+          const expected = JSON.stringify(Object.fromEntries(Object.keys(ctx).map((k) => [k, timestamp])))
+          expect(stampsJson(ctx, timestamp)).toBe(expected)
+        }
+      }),
+      { numRuns: 300 },
+    )
   })
 
   for (const mode of ["thread", "worker"] as const) {
