@@ -8,7 +8,8 @@
  * the disk's flush overlap, where a `FULL` commit would wait for the flush.
  *
  * A reply never leaves before a sync that began after its commit had
- * written its frames, so what is answered is on disk. A failed sync fails
+ * written its frames, so what is answered is on disk (the first sync also
+ * syncs the folder, for a WAL file that is new). A failed sync fails
  * the replies waiting, and every later one (after a failed `fsync` the
  * kernel may have dropped the pages it could not write, so a later success
  * proves nothing): the store then answers writes as unavailable.
@@ -23,7 +24,8 @@ import type { WalSyncerData } from "./workerProtocol.ts"
 
 const source = `
 const { parentPort, workerData, receiveMessageOnPort } = require("node:worker_threads")
-const { openSync, fdatasyncSync, closeSync } = require("node:fs")
+const { openSync, fdatasyncSync, fsyncSync, closeSync } = require("node:fs")
+const { dirname } = require("node:path")
 let fd
 let failure
 let from
@@ -35,6 +37,13 @@ const sync = () => {
       // No WAL yet: nothing was written, nothing to sync.
       if (error && error.code === "ENOENT") return
       throw error
+    }
+    // The WAL may be new: its entry in the folder must be on disk too.
+    const folder = openSync(dirname(workerData.walPath), "r")
+    try {
+      fsyncSync(folder)
+    } finally {
+      closeSync(folder)
     }
   }
   fdatasyncSync(fd)
