@@ -60,7 +60,7 @@ export type EventResult =
   | { readonly index: number; readonly status: "accepted" | "duplicate"; readonly id: string }
   | { readonly index: number; readonly status: "rejected"; readonly issues: ReadonlyArray<Issue> }
 
-type Env = { Variables: { tenant: Tenant; requestId: string } }
+type Env = { Variables: { tenant: Tenant; requestId: string; requestIdSent: boolean } }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
@@ -109,7 +109,10 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     const requestId = sent !== undefined && requestIdPattern.test(sent) ? sent : crypto.randomUUID()
     c.set("requestId", requestId)
     await next()
-    c.res.headers.set("x-request-id", requestId)
+    // Set here unless the response was built with it: reading `headers` of
+    // @hono/node-server's light Response makes a Headers object (and later
+    // turns it back), ~4% of an accepted event's time on the HTTP thread.
+    if (c.get("requestIdSent") !== true) c.res.headers.set("x-request-id", requestId)
     // A POST refused before its body was read: drain what the client is
     // still sending (bounded), then close the connection rather than reuse it.
     if (c.req.method === "POST" && earlyRefusals.has(c.res.status)) {
@@ -277,7 +280,8 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     if (duplicates) metrics.events.inc({ status: "duplicate" }, duplicates)
     if (rejected) metrics.events.inc({ status: "rejected" }, rejected)
     const status = accepted + duplicates > 0 ? 202 : allMismatch ? 403 : 400
-    return json({ accepted, duplicates, rejected, results }, status)
+    c.set("requestIdSent", true)
+    return json({ accepted, duplicates, rejected, results }, status, { "x-request-id": c.get("requestId") })
   })
 
   app.get("/v1/customers/:customer", async (c) => {
