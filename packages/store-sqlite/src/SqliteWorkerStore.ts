@@ -162,8 +162,15 @@ export const openSqliteStoreOnWorker = async (
   // The syncer gets one end of a channel, the database thread the other:
   // replies of writes go from the one to the other, then here.
   let stopSyncer = (): void => undefined
-  if (startSyncer !== undefined) {
-    const syncer = startSyncer({ walPath: `${path}-wal` })
+  const syncer = ((): Worker | undefined => {
+    try {
+      return startSyncer?.({ walPath: `${path}-wal` })
+    } catch {
+      // A runtime that cannot start it: every commit syncs on the database thread (FULL).
+      return undefined
+    }
+  })()
+  if (syncer !== undefined) {
     const channel = new MessageChannel() // the global one: Node.js's and Bun's is worker_threads'
     syncer.postMessage({ port: channel.port1 }, [channel.port1])
     worker.postMessage({ id: -1, op: "syncVia", port: channel.port2 }, [channel.port2])

@@ -112,3 +112,23 @@ describe("store with a WAL syncer", () => {
     expect((await store.listEvents(567, "large", { limit: 100 })).events).toHaveLength(100)
   })
 })
+
+describe("store without its WAL syncer", () => {
+  it("commits every group with FULL on the database thread when the syncer cannot start", async () => {
+    const db = await tempDatabase()
+    cleanups.push(db.remove)
+    const store = await openSqliteStoreOnWorker(
+      {
+        ...betterSqliteThreads,
+        startSyncer: () => {
+          throw new Error("no threads here")
+        },
+      },
+      db.path,
+    )
+    cleanups.push(() => store.close())
+    const large = Array.from({ length: 100 }, (_, i) => makeEvent({ customer: "large", timestamp: i }))
+    expect(await store.append(large)).toEqual(large.map(() => "accepted"))
+    expect((await store.listEvents(567, "large", { limit: 100 })).events).toHaveLength(100)
+  })
+})
