@@ -18,7 +18,7 @@ import {
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
 } from "./checkpointer.ts"
-import { ensureFolder } from "./databaseFile.ts"
+import { ensureFolder, isFileDatabase } from "./databaseFile.ts"
 import { encodeBatches } from "./encodeEvents.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteStoreOptions } from "./SqliteStore.ts"
@@ -103,7 +103,7 @@ export const openSqliteStoreOnWorker = async (
     options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
   // Durable commits synced by the syncer: the writer itself need not wait.
   const startSyncer =
-    (synchronous ?? "FULL") === "FULL" && (options.walSync ?? "syncer") === "syncer" && path !== ":memory:"
+    (synchronous ?? "FULL") === "FULL" && (options.walSync ?? "syncer") === "syncer" && isFileDatabase(path)
       ? threads.startSyncer
       : undefined
   const worker = threads.startWorker({

@@ -6,11 +6,14 @@
  * checkpoint (megabytes written and a second fsync, every few commits
  * otherwise). Each driver starts the thread its runtime's way (it opens the
  * file with that runtime's SQLite); this module runs and stops it.
- * Runtime-free (`Worker` of `node:worker_threads` is only a type here).
+ * Runtime-free but for `node:fs` (through `databaseFile.ts`), which
+ * Node.js, Bun and Deno all provide (`Worker` of `node:worker_threads` is
+ * only a type here).
  *
  * @module
  */
 import type { Worker } from "node:worker_threads"
+import { isFileDatabase } from "./databaseFile.ts"
 import type { CheckpointerData } from "./workerProtocol.ts"
 
 /** Default pass interval, ms. @since 0.2.0 @category defaults */
@@ -37,7 +40,7 @@ export const runCheckpointer = (
   path: string,
   intervalMs: number,
 ): (() => Promise<void>) => {
-  if (intervalMs <= 0 || path === ":memory:" || path === "") return () => Promise.resolve()
+  if (intervalMs <= 0 || !isFileDatabase(path)) return () => Promise.resolve()
   const thread = start({ path, intervalMs })
   thread.on("error", () => undefined)
   const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()))

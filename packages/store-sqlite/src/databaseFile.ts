@@ -14,6 +14,16 @@ import type { SqliteDriver } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
 
 /**
+ * Whether `path` names a database file: not `:memory:`, nor `""` (SQLite's
+ * private temporary database), neither of which has a folder or a WAL file
+ * of its own to sync or checkpoint.
+ *
+ * @since 0.2.0
+ * @category files
+ */
+export const isFileDatabase = (path: string): boolean => path !== ":memory:" && path !== ""
+
+/**
  * Creates the folder of a database file (nothing for `:memory:`); a folder
  * that cannot be made is `StoreError` `unavailable`, as a file that cannot be
  * opened is.
@@ -22,7 +32,7 @@ import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./Sq
  * @category files
  */
 export const ensureFolder = (path: string): void => {
-  if (path === ":memory:" || path === "") return
+  if (!isFileDatabase(path)) return
   try {
     mkdirSync(dirname(path), { recursive: true })
   } catch (error) {
