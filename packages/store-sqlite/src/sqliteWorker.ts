@@ -57,7 +57,7 @@ let syncPort: MessagePort | undefined
  * gains (single events: -8-17% through the syncer; 100-event batches:
  * +8-27%).
  */
-export const SYNCER_MIN_EVENTS = 64
+const SYNCER_MIN_EVENTS = 64
 let synchronous: "FULL" | "NORMAL" = data.options.synchronous ?? "FULL"
 
 // Group commit on this side too: every commit request that arrived while the
