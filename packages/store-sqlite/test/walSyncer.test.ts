@@ -132,3 +132,25 @@ describe("store without its WAL syncer", () => {
     expect((await store.listEvents(567, "large", { limit: 100 })).events).toHaveLength(100)
   })
 })
+
+describe("databases without a file", () => {
+  it("start no WAL syncer for :memory: or SQLite's temporary database", async () => {
+    const started: string[] = []
+    for (const path of [":memory:", ""]) {
+      const store = await openSqliteStoreOnWorker(
+        {
+          ...betterSqliteThreads,
+          startSyncer: (data) => {
+            started.push(data.walPath)
+            return startWalSyncer(data)
+          },
+        },
+        path,
+      )
+      cleanups.push(() => store.close())
+      const batch = Array.from({ length: 70 }, (_, i) => makeEvent({ customer: "c", timestamp: i }))
+      expect(await store.append(batch)).toEqual(batch.map(() => "accepted"))
+    }
+    expect(started).toEqual([])
+  })
+})
