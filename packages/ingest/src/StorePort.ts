@@ -24,6 +24,15 @@ export interface NewEvent {
   readonly receivedAt: string
   /** The event's parameters: each one overwrites the profile attribute of the same key. */
   readonly context: Readonly<Record<string, unknown>>
+  /**
+   * `context` as JSON text, when the caller has it already (the handler has
+   * its canonical form, made for the event id): a store that keeps the
+   * context as JSON text may store it instead of serialising `context` again.
+   * It must be JSON of exactly `context`; the key order may differ.
+   *
+   * @since 0.2.0
+   */
+  readonly contextJson?: string
 }
 
 /**

@@ -20,7 +20,7 @@ import { Hono } from "hono"
 import { routePath } from "hono/route"
 import { makeAuthenticator } from "./Auth.ts"
 import { docsPage } from "./docsPage.ts"
-import { eventId } from "./eventId.ts"
+import { canonicalContextJson, eventId } from "./eventId.ts"
 import { type Logger, silentLogger } from "./Logger.ts"
 import { type Metrics, makeMetrics } from "./Metrics.ts"
 import { openApiDocument } from "./openapi.ts"
@@ -223,6 +223,9 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
       }
       const ev = r.event
       storeIndex.push(i)
+      // The context's canonical JSON serves twice: in the event id, and as the stored context.
+      const sorted = sortedParameters.get(ev.event)
+      const contextJson = canonicalContextJson(ev.context, sorted)
       const stored: { -readonly [K in keyof NewEvent]: NewEvent[K] } = {
         tenant: tenant.id,
         customer: ev.customer,
@@ -231,9 +234,10 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
         timestamp: ev.timestamp,
         receivedAt,
         context: ev.context as Record<string, unknown>,
+        contextJson,
       }
       toStore.push(stored)
-      const id = eventId(ev, sha256, sortedParameters.get(ev.event))
+      const id = eventId(ev, sha256, sorted, contextJson)
       if (typeof id === "string") stored.id = id
       else {
         pending.push(

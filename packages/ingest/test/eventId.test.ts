@@ -1,13 +1,15 @@
+import { hash } from "node:crypto"
 import { decodeEvent } from "@cdp/schema"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { canonicalEventJson, canonicalJson, eventId, timePrefix } from "../src/eventId.ts"
+import { canonicalContextJson, canonicalEventJson, canonicalJson, eventId, timePrefix } from "../src/eventId.ts"
 
 const EPOCH_0001 = new Date("0001-01-01T00:00:00Z").getTime()
 
 import { sha256Hex } from "../src/TenantConfig.ts"
 
 const syncSha256 = async (text: string) => sha256Hex(text)
+const sha256Node = (text: string): string => hash("sha256", text, "hex")
 
 describe("event ids", () => {
   it("writes the same canonical JSON on the hot path as the general serialiser", () => {
@@ -93,5 +95,49 @@ describe("event ids", () => {
     expect(prefixes.every((p) => /^[0-9a-f]{16}$/.test(p))).toBe(true)
     expect([...prefixes].sort()).toEqual(prefixes)
     expect(new Set(prefixes).size).toBe(prefixes.length)
+  })
+
+  it("counts the time prefix as the calendar does, for every instant of years 1 to 9999", () => {
+    // The reference: Date, which knows the proleptic Gregorian calendar (years 1 to 99 set by setUTCFullYear).
+    const reference = (ms: number, micros: number): string =>
+      (ms - EPOCH_0001).toString(16).padStart(13, "0") + micros.toString(16).padStart(3, "0")
+    const MAX = new Date("9999-12-31T23:59:59.999Z").getTime()
+    fc.assert(
+      fc.property(fc.integer({ min: EPOCH_0001, max: MAX }), fc.integer({ min: 0, max: 999 }), (ms, micros) => {
+        const iso = new Date(ms).toISOString()
+        const ts = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(micros).padStart(3, "0")} UTC`
+        expect(timePrefix(ts)).toBe(reference(ms, micros))
+      }),
+      { numRuns: 20_000 },
+    )
+    // Leap days and the days around them, where a calendar slip would show first.
+    for (const day of [
+      "0004-02-29",
+      "0100-03-01",
+      "0400-02-29",
+      "1900-03-01",
+      "2000-02-29",
+      "2024-12-31",
+      "9996-02-29",
+    ]) {
+      expect(timePrefix(`${day} 00:00:00.000000 UTC`)).toBe(reference(new Date(`${day}T00:00:00Z`).getTime(), 0))
+    }
+  })
+
+  it("gives the context's part of the canonical JSON on its own, and takes it back", () => {
+    const names = ["ootb_city", "ootb_email", "ootb_is_test"]
+    const event = {
+      tenant: 5,
+      timestamp: "2024-05-27 10:30:00.000000 UTC",
+      event: "e",
+      customer: "c",
+      context: { ootb_is_test: true, ootb_email: "a@b.co", ootb_city: "NYC" },
+    }
+    const context = canonicalContextJson(event.context, names)
+    expect(context).toBe('{"ootb_city":"NYC","ootb_email":"a@b.co","ootb_is_test":true}')
+    expect(canonicalEventJson(event, names, context)).toBe(canonicalJson(event))
+    expect(eventId(event, sha256Node, names, context)).toBe(eventId(event, sha256Node, names))
+    // A key the list lacks: the general path, still sorted.
+    expect(canonicalContextJson({ ...event.context, a: 1 }, names)).toBe(canonicalJson({ ...event.context, a: 1 }))
   })
 })
