@@ -14,7 +14,7 @@ import type { BatchOutcome } from "@cdp/ingest/groupCommit.ts"
 import { applyToProfile, emptyProfileState, type ProfileState } from "@cdp/ingest/profileFold.ts"
 import type { AppendStatus, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/ingest/StorePort.ts"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
-import { type EncodedBatches, EVENT_FIELDS, encodeBatches } from "./encodeEvents.ts"
+import { type EncodedBatches, EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces } from "./encodeEvents.ts"
 import { inTransaction, migrate } from "./migrations.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 
@@ -240,21 +240,24 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
       const customer = values[v + 2] as string
       const timestamp = values[v + 4] as string
       const context = values[v + 6] as string
-      const stamps = values[v + 7] as string | null
+      const pieces = values[v + 7] as StampPieces | null
       const inserted = insertEvent.run(
         tenant,
-        values[v + 1]!,
+        values[v + 1] as string,
         customer,
-        values[v + 3]!,
+        values[v + 3] as string,
         timestamp,
-        values[v + 5]!,
+        values[v + 5] as string,
         context,
       )
       if (Number(inserted.changes) === 0) {
         statuses[i] = "duplicate"
         continue
       }
-      if (stamps === null || Number(patchProfile.run(tenant, customer, context, stamps, timestamp).changes) === 0) {
+      if (
+        pieces === null ||
+        Number(patchProfile.run(tenant, customer, context, joinStamps(pieces, timestamp), timestamp).changes) === 0
+      ) {
         mergeProfile(tenant, customer, timestamp, context)
       }
       statuses[i] = "accepted"

@@ -113,7 +113,7 @@ export type IngestObjectReply<A> =
  * @category models
  */
 export interface IngestObjectApi {
-  /** One batch of the object's customer, encoded (`encodeBatches`): strings and numbers cross RPC as they are. */
+  /** One batch of the object's customer, encoded (`encodeBatches`): strings, numbers and stamp pieces cross RPC as they are. */
   append(batch: EncodedBatches): IngestObjectReply<ReadonlyArray<AppendStatus>>
   getProfile(tenant: number, customer: string): IngestObjectReply<Profile | undefined>
   listEvents(tenant: number, customer: string, limit: number, cursor: string | undefined): IngestObjectReply<EventPage>

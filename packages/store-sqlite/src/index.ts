@@ -8,7 +8,15 @@
 
 export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
 export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
-export { type EncodedBatches, EVENT_FIELDS, encodeBatches, stampsJson } from "./encodeEvents.ts"
+export {
+  type EncodedBatches,
+  EVENT_FIELDS,
+  encodeBatches,
+  joinStamps,
+  type StampPieces,
+  stampPieces,
+  stampsJson,
+} from "./encodeEvents.ts"
 export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
 export {
   type BatchOutcome,

@@ -10,7 +10,7 @@ import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { afterEach, describe, expect, it } from "vitest"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
-import { encodeBatches, stampsJson } from "../src/encodeEvents.ts"
+import { EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces, stampsJson } from "../src/encodeEvents.ts"
 import { tempDatabase } from "./support.ts"
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -59,7 +59,28 @@ describe("write path", () => {
     const { values: encoded, sizes } = encodeBatches([[makeEvent({ id: "e1", context: { a: 1 } })], []])
     expect(sizes).toEqual([1, 0])
     expect(encoded.slice(0, 2)).toEqual([567, "e1"])
-    expect(encoded.slice(6)).toEqual(['{"a":1}', `{"a":${JSON.stringify(makeEvent().timestamp)}}`])
+    expect(encoded[6]).toBe('{"a":1}')
+    expect(joinStamps(encoded[7] as StampPieces, "T")).toBe('{"a":"T"}')
+    // The caller's context JSON, when it has one, is stored as it is.
+    const withJson = encodeBatches([
+      [{ ...makeEvent({ context: { b: true, a: 1 } }), contextJson: '{"a":1,"b":true}' }],
+    ])
+    expect(withJson.values[6]).toBe('{"a":1,"b":true}')
+  })
+
+  it("gives events with the same keys the same stamp pieces, which one structured clone carries once", () => {
+    const events = [
+      makeEvent({ id: "e1", context: { a: 1, b: "x" } }),
+      makeEvent({ id: "e2", context: { a: 2, b: "y" } }),
+      makeEvent({ id: "e3", context: { b: "y", a: 2 } }),
+    ]
+    const { values } = encodeBatches([events])
+    const [p1, p2, p3] = [values[7], values[7 + EVENT_FIELDS], values[7 + 2 * EVENT_FIELDS]]
+    expect(p1).toBe(p2)
+    expect(p3).not.toBe(p1)
+    const copy = structuredClone(values)
+    expect(copy[7]).toBe(copy[7 + EVENT_FIELDS])
+    expect(joinStamps(copy[7 + 2 * EVENT_FIELDS] as StampPieces, "T")).toBe('{"b":"T","a":"T"}')
   })
 
   it("writes the stamps of any key list, in any order after any other, as JSON.stringify would", () => {
