@@ -132,7 +132,7 @@ export const encodeGroup = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): En
         continue
       }
       seen.add(key)
-      const context = JSON.stringify(e.context)
+      const context = e.contextJson ?? JSON.stringify(e.context)
       const ts = JSON.stringify(e.timestamp)
       let x = context
       let stamps: string

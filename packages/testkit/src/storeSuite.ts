@@ -241,6 +241,20 @@ export const storeConformance = (
         })
         expect((await store.getProfile(e.tenant, customer))?.attributes).toEqual(context)
       })
+
+      it("records the context of an event given with its JSON (contextJson, keys in another order)", async () => {
+        const customer = freshCustomer()
+        // Text some databases cannot hold as it is (NUL, a lone surrogate) comes this way too.
+        const context = { ootb_last_name: "O'Brien\u0000", ootb_city: "\ud800x", ootb_is_test: true, ootb_age: 7 }
+        const contextJson = JSON.stringify(
+          Object.fromEntries(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : 1))),
+        )
+        const e = { ...makeEvent({ customer, timestamp: 3, context }), contextJson }
+        expect(await store.append([e])).toEqual(["accepted"])
+        const [stored] = (await store.listEvents(e.tenant, customer, { limit: 10 })).events
+        expect(stored?.context).toEqual(context)
+        expect((await store.getProfile(e.tenant, customer))?.attributes).toEqual(context)
+      })
     })
 
     describe("tenant isolation", () => {
