@@ -13,17 +13,33 @@ const labelText = (labels: Labels): string => {
   return `{${keys.map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`
 }
 
-// Label sets repeat (a route, a status): render each one once.
-const rendered = new Map<string, string>()
-const cachedLabelText = (labels: Labels): string => {
-  let key = ""
-  for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`
-  let text = rendered.get(key)
-  if (text === undefined) {
-    text = labelText(labels)
-    if (rendered.size < 10_000) rendered.set(key, text)
+// Label sets repeat (a route, a status): each is rendered once and found
+// again by its names and values in order, one map per step, without building
+// a key string (which cost ~0.5 µs a call, four calls a request).
+interface LabelNode {
+  text: string | undefined
+  readonly next: Map<string, LabelNode>
+}
+const labelRoot: LabelNode = { text: undefined, next: new Map() }
+let labelNodes = 0
+/** Methods and paths come from clients: past this many nodes, label sets are rendered each time instead. */
+const MAX_LABEL_NODES = 20_000
+const step = (node: LabelNode | undefined, s: string): LabelNode | undefined => {
+  if (node === undefined) return undefined
+  let child = node.next.get(s)
+  if (child === undefined && labelNodes < MAX_LABEL_NODES) {
+    child = { text: undefined, next: new Map() }
+    node.next.set(s, child)
+    labelNodes++
   }
-  return text
+  return child
+}
+const cachedLabelText = (labels: Labels): string => {
+  let node: LabelNode | undefined = labelRoot
+  for (const k in labels) node = step(step(node, k), labels[k] as string)
+  if (node === undefined) return labelText(labels)
+  node.text ??= labelText(labels)
+  return node.text
 }
 
 /** @since 0.1.0 @category metrics */

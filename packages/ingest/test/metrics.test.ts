@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest"
+import { makeMetrics } from "../src/Metrics.ts"
+
+describe("metrics", () => {
+  it("counts each label set apart, in the order its labels are given, and escapes values", () => {
+    const m = makeMetrics()
+    m.requests.inc({ method: "POST", route: "/v1/events", status: "202" })
+    m.requests.inc({ method: "POST", route: "/v1/events", status: "202" })
+    m.requests.inc({ method: "POST", route: "/v1/events", status: "400" })
+    m.requests.inc({ method: "GET", route: "/v1/events", status: "202" })
+    m.events.inc({ status: "accepted" }, 5)
+    m.issues.inc({ code: 'we"ird\\\n' })
+    m.issues.inc()
+    const text = m.render()
+    expect(text).toContain('ingest_http_requests_total{method="POST",route="/v1/events",status="202"} 2\n')
+    expect(text).toContain('ingest_http_requests_total{method="POST",route="/v1/events",status="400"} 1\n')
+    expect(text).toContain('ingest_http_requests_total{method="GET",route="/v1/events",status="202"} 1\n')
+    expect(text).toContain('ingest_events_total{status="accepted"} 5\n')
+    expect(text).toContain('ingest_event_issues_total{code="we\\"ird\\\\\\n"} 1\n')
+    expect(text).toContain("ingest_event_issues_total 1\n")
+    // A value equal to another label's name is still its own set.
+    m.events.inc({ status: "status" })
+    m.events.inc({ status: "accepted", extra: "x" })
+    const after = m.render()
+    expect(after).toContain('ingest_events_total{status="status"} 1\n')
+    expect(after).toContain('ingest_events_total{status="accepted",extra="x"} 1\n')
+    expect(after).toContain('ingest_events_total{status="accepted"} 5\n')
+  })
+
+  it("keeps histograms per label set, with cumulative buckets", () => {
+    const m = makeMetrics()
+    m.latency.observe(0.0007, { route: "/v1/events" })
+    m.latency.observe(0.02, { route: "/v1/events" })
+    m.latency.observe(3, { route: "/healthz" })
+    const text = m.render()
+    expect(text).toContain('ingest_http_request_duration_seconds_bucket{route="/v1/events",le="0.0005"} 0\n')
+    expect(text).toContain('ingest_http_request_duration_seconds_bucket{route="/v1/events",le="0.001"} 1\n')
+    expect(text).toContain('ingest_http_request_duration_seconds_bucket{route="/v1/events",le="0.025"} 2\n')
+    expect(text).toContain('ingest_http_request_duration_seconds_count{route="/v1/events"} 2\n')
+    expect(text).toContain('ingest_http_request_duration_seconds_bucket{route="/healthz",le="2.5"} 0\n')
+    expect(text).toContain('ingest_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 1\n')
+  })
+
+  it("still counts right once the label cache is full (many client-chosen methods)", () => {
+    const m = makeMetrics()
+    for (let i = 0; i < 12_000; i++) m.requests.inc({ method: `M${i}`, route: "unmatched", status: "404" })
+    m.requests.inc({ method: "M11999", route: "unmatched", status: "404" })
+    m.requests.inc({ method: "POST", route: "/v1/fresh-after-full", status: "202" })
+    m.requests.inc({ method: "POST", route: "/v1/fresh-after-full", status: "202" })
+    const text = m.render()
+    expect(text).toContain('ingest_http_requests_total{method="M0",route="unmatched",status="404"} 1\n')
+    expect(text).toContain('ingest_http_requests_total{method="M11999",route="unmatched",status="404"} 2\n')
+    expect(text).toContain('ingest_http_requests_total{method="POST",route="/v1/fresh-after-full",status="202"} 2\n')
+  })
+})
