@@ -9,6 +9,7 @@ import {
   ConfigError,
   type IngestStore,
   jsonLogger,
+  listenErrorText,
   loadSettings,
   MAX_BODY_BYTES,
   makeApp,
@@ -52,14 +53,23 @@ const logger = jsonLogger(
 const sha256 = (text: string) => Bun.SHA256.hash(text, "hex")
 const app = makeApp({ store, config: settings.config, logger, sha256 })
 
-const server = Bun.serve({
-  port: settings.port,
-  hostname: process.env.HOST ?? "0.0.0.0",
-  fetch: app.fetch,
-  // The handler refuses a body over 1 MiB as it streams in (413); Bun's own
-  // bound only stops a client from sending far more than that.
-  maxRequestBodySize: 1024 * MAX_BODY_BYTES,
-})
+const hostname = process.env.HOST ?? "0.0.0.0"
+let server: ReturnType<typeof Bun.serve>
+try {
+  server = Bun.serve({
+    port: settings.port,
+    hostname,
+    fetch: app.fetch,
+    // The handler refuses a body over 1 MiB as it streams in (413); Bun's own
+    // bound only stops a client from sending far more than that.
+    maxRequestBodySize: 1024 * MAX_BODY_BYTES,
+  })
+} catch (e) {
+  // A port in use (or not ours to take): one line that says so, the store closed, exit 1.
+  process.stderr.write(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(e)}\n`)
+  await store.close().catch(() => undefined)
+  process.exit(1)
+}
 const host = server.hostname === "0.0.0.0" || server.hostname === "::" ? "localhost" : server.hostname
 for (const line of startupLines(settings, `bun ${Bun.version}`, `http://${host}:${server.port}`)) {
   process.stderr.write(`${line}\n`)

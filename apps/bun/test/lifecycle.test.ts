@@ -1,7 +1,7 @@
 /**
  * Start-up and shutdown of the Bun service: development mode (a generated
  * key, said plainly, that works), the real port when PORT=0, a malformed
- * tenants file stopping start-up; on SIGTERM or SIGINT, requests in flight
+ * tenants file or a port in use stopping start-up; on SIGTERM or SIGINT, requests in flight
  * (bodies still streaming in) are answered, new connections refused, the
  * database closed, exit code 0; what was acknowledged is there after a
  * restart.
@@ -10,6 +10,8 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { contractTenantIds, type ServerProcess, startServer } from "@cdp/testkit"
 import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
+import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
+import { launchProcess } from "@cdp/testkit/serverProcess.ts"
 import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
 import { afterEach, describe, expect, it } from "vitest"
 import { appDir, bun, integrityCheck, makeWorkspace, startService, type Workspace } from "./bunService.ts"
@@ -54,6 +56,14 @@ describe("start-up", () => {
     expect(error.message).toMatch(/exited with [1-9]\d* before listening/)
     expect(error.message).toContain(file)
     expect(error.message).toMatch(/tenants\[0\]\.id/)
+  })
+
+  it("on a port in use: exits 1 with one line naming the address, not a stack trace", async () => {
+    ws = await makeWorkspace("port-in-use")
+    const db = ws.db
+    await expectPortInUseRefused((env) =>
+      launchProcess({ command: bun, args: ["src/main.ts"], cwd: appDir, env: { ...env, INGEST_DB: db } }),
+    )
   })
 })
 

@@ -11,6 +11,7 @@ import {
   ConfigError,
   type IngestStore,
   jsonLogger,
+  listenErrorText,
   loadSettings,
   makeApp,
   makeShutdown,
@@ -67,25 +68,26 @@ const handle = async (request: Request): Promise<Response> => {
 }
 
 const hostname = env.HOST ?? "0.0.0.0"
-const listen = (): Deno.HttpServer => {
-  try {
-    return Deno.serve(
-      {
-        port: settings.port,
-        hostname,
-        onListen: ({ hostname, port }) => {
-          const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname
-          const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
-          for (const line of startupLines(settings, `deno ${Deno.version.deno}`, url)) console.error(line)
-        },
+let server: Deno.HttpServer
+try {
+  server = Deno.serve(
+    {
+      port: settings.port,
+      hostname,
+      onListen: ({ hostname, port }) => {
+        const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname
+        const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+        for (const line of startupLines(settings, `deno ${Deno.version.deno}`, url)) console.error(line)
       },
-      handle,
-    )
-  } catch (e) {
-    return fail(`cannot listen on ${hostname}:${settings.port}: ${(e as Error).message}`)
-  }
+    },
+    handle,
+  )
+} catch (e) {
+  // A port in use (or not ours to take): one line that says so, the store closed, exit 1.
+  console.error(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(e)}`)
+  await store.close().catch(() => undefined)
+  Deno.exit(1)
 }
-const server = listen()
 
 const stop = makeShutdown({
   stopServer: async () => {

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
+import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { denoCommand, launch, launchService, makeWorkspace, repoDir, waitForStderr, within } from "./denoService.ts"
 
@@ -125,5 +126,11 @@ describe("permissions", () => {
     expect(exit, stderr).toEqual({ code: 1, signal: null })
     expect(stderr).toMatch(/cannot listen on 127\.0\.0\.1:18799: Requires net access/)
     expect(stderr, "a message, not a stack trace").not.toMatch(/^\s+at /m)
+  })
+})
+
+describe("a port in use stops start-up", () => {
+  it("exits 1 with one line naming the address, not a stack trace", async () => {
+    await expectPortInUseRefused((env) => launchService({ ...env, INGEST_DB: join(dir, "port-in-use", "ingest.db") }))
   })
 })

@@ -11,6 +11,7 @@ import type { Server } from "node:http"
 import {
   ConfigError,
   jsonLogger,
+  listenErrorText,
   loadSettings,
   makeApp,
   makeShutdown,
@@ -50,10 +51,18 @@ const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? 
 const sha256 = (text: string) => hash("sha256", text, "hex")
 const app = makeApp({ store, config: settings.config, logger, sha256 })
 
-const server = serve({ fetch: app.fetch, port: settings.port, hostname: process.env.HOST ?? "0.0.0.0" }, (info) => {
+const hostname = process.env.HOST ?? "0.0.0.0"
+const server = serve({ fetch: app.fetch, port: settings.port, hostname }, (info) => {
+  server.off("error", cannotListen)
   const url = `http://${info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.address}:${info.port}`
   for (const line of startupLines(settings, `node ${process.version}`, url)) process.stderr.write(`${line}\n`)
 })
+// A port in use (or not ours to take): one line that says so, the store closed, exit 1; not a stack trace.
+function cannotListen(error: NodeJS.ErrnoException): void {
+  process.stderr.write(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(error)}\n`)
+  void store.close().finally(() => process.exit(1))
+}
+server.once("error", cannotListen)
 
 closeInStages(server as Server)
 

@@ -2,13 +2,14 @@
  * Start-up of the Node service: development mode without `INGEST_CONFIG`
  * (a generated key, said plainly on stderr, that works), and a malformed
  * tenants file stopping start-up with a message that names the file and the
- * field.
+ * field, and a port in use stopping it with one line that says so.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { postEvents } from "@cdp/testkit"
 import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
+import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchService, waitForStderr, within } from "./nodeService.ts"
 
@@ -99,4 +100,10 @@ describe("a malformed INGEST_CONFIG stops start-up", () => {
       }
     },
   )
+})
+
+describe("a port in use stops start-up", () => {
+  it("exits 1 with one line naming the address, not a stack trace", async () => {
+    await expectPortInUseRefused((env) => launchService({ ...env, INGEST_DB: join(dir, "port-in-use", "ingest.db") }))
+  })
 })

@@ -79,3 +79,19 @@ export const startupLines = (settings: Settings, runtime: string, url: string): 
 
 /** Hides a password in a database URL. */
 export const redactUrl = (db: string): string => db.replace(/^(\w+:\/\/[^:/@]+):[^@]*@/, "$1:***@")
+
+/**
+ * Why a server could not listen, in words for the operator: a port in use,
+ * one that needs privileges, an address that is not this machine's (Node.js
+ * and Bun name them by `code`); otherwise the error's own message.
+ *
+ * @since 0.2.0
+ * @category settings
+ */
+export const listenErrorText = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === "EADDRINUSE") return "the address is already in use (another process listens on this port)"
+  if (code === "EACCES") return "permission denied (ports below 1024 need privileges)"
+  if (code === "EADDRNOTAVAIL") return "the address is not one of this machine's"
+  return error instanceof Error ? error.message : String(error)
+}
