@@ -5,13 +5,22 @@
  * folder, closed and reopened for the durability tests: on a database
  * thread (as the app runs it) and on the caller's thread.
  */
+
+import { Database } from "bun:sqlite"
 import { statSync } from "node:fs"
-import { mkdtemp, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { StoreError } from "@cdp/ingest"
-import { openBunSqliteStore } from "@cdp/store-sqlite/bun-sqlite"
+import {
+  bunSqliteThreads,
+  CHECKPOINTER_PASSES,
+  CHECKPOINTER_SYNCS,
+  openBunSqliteStore,
+  runCheckpointer,
+} from "@cdp/store-sqlite/bun-sqlite"
 import { makeEvent, storeConformance } from "@cdp/testkit"
+import { expectCheckpointerSyncs } from "@cdp/testkit/checkpointerSyncs.ts"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async () => {
@@ -86,6 +95,35 @@ describe("checkpoints", () => {
       expect(background.after).toBeGreaterThan(background.before)
     })
   }
+
+  it("syncs the database file after each pass that copied pages, and not while idle", async () => {
+    const { path, remove } = await tempDatabase()
+    await mkdir(dirname(path), { recursive: true })
+    const writer = new Database(path)
+    const counters = new Int32Array(new SharedArrayBuffer(8))
+    let stop = (): Promise<void> => Promise.resolve()
+    try {
+      writer.exec("PRAGMA journal_mode = WAL")
+      writer.exec("PRAGMA wal_autocheckpoint = 0")
+      writer.exec("CREATE TABLE t (x TEXT NOT NULL)")
+      writer.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+      const insert = writer.prepare("INSERT INTO t (x) VALUES (?)")
+      const startCheckpointer = bunSqliteThreads.startCheckpointer
+      if (startCheckpointer === undefined) throw new Error("no checkpointer thread")
+      stop = runCheckpointer(startCheckpointer, path, 10, counters)
+      await expectCheckpointerSyncs({
+        passes: () => Atomics.load(counters, CHECKPOINTER_PASSES),
+        syncs: () => Atomics.load(counters, CHECKPOINTER_SYNCS),
+        write: () => {
+          for (let i = 0; i < 20; i++) insert.run("x".repeat(2000))
+        },
+      })
+    } finally {
+      await stop()
+      writer.close()
+      await remove()
+    }
+  })
 })
 
 describe("WAL syncer", () => {

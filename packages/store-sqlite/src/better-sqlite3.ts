@@ -89,8 +89,10 @@ const startWorker = (options: WorkerData): Worker => {
  * (`PRAGMA wal_checkpoint(PASSIVE)`, which never waits for, nor blocks, the
  * writer). The writer's commits then seldom carry a checkpoint (megabytes
  * written and a second fsync, every few commits otherwise). Frequent small
- * passes: one large pass syncs megabytes of the database file while the
- * writer syncs the WAL, and the writer waits. Under sustained load the WAL
+ * passes, each that copied pages followed by a sync of the database file
+ * (see checkpointer.ts): one large pass, or pages left dirty for long, sync
+ * megabytes of the database file at once while the writer syncs the WAL,
+ * and the writer waits. Under sustained load the WAL
  * is never wholly copied between two commits, so it cannot start over; the
  * writer's autocheckpoint, set higher, then finishes a pass that is mostly
  * done and lets it. Durability does not depend on it: a commit is durable
@@ -99,18 +101,32 @@ const startWorker = (options: WorkerData): Worker => {
  */
 const checkpointerSource = `
 const { parentPort, workerData } = require("node:worker_threads")
+const fs = require("node:fs")
 const Database = require(workerData.driver)
+const counters = workerData.counters
 let db
+let file
 try {
   db = new Database(workerData.path, { fileMustExist: true })
   // A checkpoint syncs the WAL before copying and the database file after.
   db.pragma("synchronous = FULL")
+  // Read-write (never written through): Windows syncs only such handles.
+  file = fs.openSync(workerData.path, "r+")
 } catch {
+  db?.close()
   process.exit(0) // the writer checkpoints by itself
 }
+let copied = 0
 const timer = setInterval(() => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)")
+    const [result] = db.pragma("wal_checkpoint(PASSIVE)")
+    if (counters) Atomics.add(counters, 0, 1)
+    // Frames copied so far in this WAL; it changed: this pass copied pages, sync them.
+    if (result.checkpointed > 0 && result.checkpointed !== copied) {
+      copied = result.checkpointed
+      fs.fdatasyncSync(file)
+      if (counters) Atomics.add(counters, 1, 1)
+    } else copied = result.checkpointed
   } catch {
     // busy (another checkpoint runs) or an I/O error: the next pass, or the writer, tries again
   }
@@ -118,6 +134,7 @@ const timer = setInterval(() => {
 parentPort.once("message", () => {
   clearInterval(timer)
   try {
+    fs.closeSync(file)
     db.close()
   } finally {
     parentPort.close()

@@ -145,3 +145,13 @@ export const openBunSqliteStore = async (path: string, options: BunSqliteStoreOp
   const { worker = true, ...rest } = options
   return worker ? openBunSqliteStoreOnWorker(path, rest) : openBunSqliteStoreInThread(path, rest)
 }
+
+/**
+ * The checkpointer's runner and the indexes of its counters, for tests and
+ * tools that run the thread of `bunSqliteThreads` on a file of their own.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export { runCheckpointer } from "./checkpointer.ts"
+export { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS, type CheckpointerData } from "./workerProtocol.ts"

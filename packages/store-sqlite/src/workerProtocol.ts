@@ -37,7 +37,23 @@ export interface WalSyncerData {
 export interface CheckpointerData {
   readonly path: string
   readonly intervalMs: number
+  /**
+   * Counters the thread keeps, when given (tests read them): `[0]` passes,
+   * `[1]` syncs of the database file (one after each pass that copied
+   * pages). An `Int32Array` over a `SharedArrayBuffer`, 2 elements or more.
+   */
+  readonly counters?: Int32Array
 }
+
+/**
+ * Indexes of `CheckpointerData.counters`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const CHECKPOINTER_PASSES = 0
+/** @since 0.2.0 @category models */
+export const CHECKPOINTER_SYNCS = 1
 
 /** @since 0.1.0 @category models */
 export type Request = { readonly id: number } & (

@@ -4,20 +4,24 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { StoreError } from "@cdp/ingest"
 import { makeEvent, timestampAt } from "@cdp/testkit"
+import { expectCheckpointerSyncs } from "@cdp/testkit/checkpointerSyncs.ts"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   type BetterSqliteStore,
   betterSqliteDriver,
+  betterSqliteThreads,
   openBetterSqliteStore,
   openBetterSqliteStoreInThread,
   openBetterSqliteStoreOnWorker,
 } from "../src/better-sqlite3.ts"
+import { runCheckpointer } from "../src/checkpointer.ts"
 import { classifySqliteError } from "../src/classifySqliteError.ts"
 import { migrate, migrations } from "../src/migrations.ts"
 import { listEventsSql } from "../src/SqliteCore.ts"
 import type { SqliteDriver } from "../src/SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
+import { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS } from "../src/workerProtocol.ts"
 import { faultyDriver, tempDatabase } from "./support.ts"
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -265,6 +269,28 @@ describe("checkpoints", () => {
     expect(inline.after).toBe(inline.before)
     const background = await sizes(20)
     expect(background.after).toBeGreaterThan(background.before)
+  })
+
+  it("syncs the database file after each pass that copied pages, and not while idle", async () => {
+    const path = await temp()
+    const writer = new Database(path)
+    cleanups.push(() => void writer.close())
+    writer.pragma("journal_mode = WAL")
+    writer.pragma("wal_autocheckpoint = 0")
+    writer.exec("CREATE TABLE t (x TEXT NOT NULL)")
+    writer.pragma("wal_checkpoint(TRUNCATE)")
+    const insert = writer.prepare("INSERT INTO t (x) VALUES (?)")
+    const counters = new Int32Array(new SharedArrayBuffer(8))
+    const startCheckpointer = betterSqliteThreads.startCheckpointer
+    if (startCheckpointer === undefined) throw new Error("no checkpointer thread")
+    cleanups.push(runCheckpointer(startCheckpointer, path, 10, counters))
+    await expectCheckpointerSyncs({
+      passes: () => Atomics.load(counters, CHECKPOINTER_PASSES),
+      syncs: () => Atomics.load(counters, CHECKPOINTER_SYNCS),
+      write: () => {
+        for (let i = 0; i < 20; i++) insert.run("x".repeat(2000))
+      },
+    })
   })
 })
 
