@@ -43,7 +43,8 @@
  * (contender names, e.g. service), BENCH_CPU_PROF (a folder: profile the
  * service process with --cpu-prof there), BENCH_LOG_LEVEL (the service's
  * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1,
- * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_SETTLE
+ * (sync: `sync` before each measured slot, see settle(); none).
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -77,6 +78,7 @@ const SINGLE_CONNECTIONS = envInt("BENCH_CONNECTIONS", 50)
 const BATCH_CONNECTIONS = envInt("BENCH_BATCH_CONNECTIONS", 10)
 const CPU_PROF = process.env["BENCH_CPU_PROF"]
 const LOG_LEVEL = process.env["BENCH_LOG_LEVEL"] ?? "warn"
+const SETTLE = process.env["BENCH_SETTLE"] === "none" ? "none" : "sync"
 const POSTGRES_URL = process.env["BENCH_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const TENANT = 567
 
@@ -404,6 +406,22 @@ const dbCpu = async (running: Running, pids0: ReadonlyArray<number>, db0: Map<nu
   return us
 }
 
+/**
+ * Before each measured slot: the dirty pages of the whole machine written out
+ * (`sync`), so that a contender does not pay for the write-back of the files
+ * the contender before it left behind (its database's pages queue in the
+ * same disk ahead of this one's WAL syncs). Each contender's own writes
+ * during its slot are still all its own. BENCH_SETTLE=none leaves it out.
+ */
+const settle = (): void => {
+  if (SETTLE === "none") return
+  try {
+    execFileSync("sync", [], { stdio: "ignore" })
+  } catch {
+    // no sync(1) here: measured as without
+  }
+}
+
 /** Runs one workload against one contender for `seconds`. */
 const measure = async (running: Running, w: Workload, seconds: number): Promise<Sample> => {
   const pids = running.processes.map((p) => p.child.pid)
@@ -513,6 +531,7 @@ try {
     for (const w of workloads) {
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender)
       for (const c of order) {
+        settle()
         const s = await measure(started.get(c.name) as Running, w, SECONDS)
         ack(c.name, s.accepted)
         const key = label(c, w)
@@ -637,6 +656,7 @@ try {
       durable,
       rounds: ROUNDS,
       seconds: SECONDS,
+      settle: SETTLE,
       node: process.version,
       revision,
       loadavg: [round2(loadAtStart), round2(loadavg()[0] as number)],
