@@ -14,9 +14,9 @@
 // would), so signals reach it directly. bun is a child process, to which
 // SIGTERM, SIGINT and SIGHUP are passed on; this process then exits as it
 // did. deno and worker are their apps' own start scripts, which do the same.
-import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { runForeground } from "./runForeground.mjs"
 import { runtimeBinary } from "./runtimeBinary.mjs"
 import { setup } from "./setup.mjs"
 
@@ -39,26 +39,6 @@ const orphaned = setInterval(() => {
 }, 250)
 orphaned.unref()
 
-/** Runs `command` with this process's stdio, passing signals on; exits as it exits. */
-const runChild = (command, args) => {
-  const child = spawn(command, args, { stdio: "inherit" })
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-    process.on(signal, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    })
-  }
-  child.once("error", (error) => {
-    process.stderr.write(`cdp ingest: cannot start ${command}: ${error.message}\n`)
-    process.exit(1)
-  })
-  child.once("exit", (code, signal) => {
-    if (signal !== null) {
-      process.removeAllListeners(signal)
-      process.kill(process.pid, signal)
-    } else process.exit(code ?? 1)
-  })
-}
-
 const entry = (path) => pathToFileURL(join(root, path)).href
 
 if (runtime === "node") {
@@ -67,7 +47,7 @@ if (runtime === "node") {
   register()
   await import(entry("apps/node/src/main.ts"))
 } else if (runtime === "bun") {
-  runChild(runtimeBinary("bun"), [join(root, "apps", "bun", "src", "main.ts")])
+  runForeground(runtimeBinary("bun"), [join(root, "apps", "bun", "src", "main.ts")], "bun")
 } else {
   await import(entry(`apps/${runtime}/scripts/start.mjs`))
 }

@@ -9,10 +9,10 @@
 // variables its client reads). Module loading needs no permission. Signals go on to
 // the service; this process exits with its code. `--print` prints the
 // command as JSON instead of running it.
-import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { runForeground } from "../../../scripts/runForeground.mjs"
 import { runtimeBinary } from "../../../scripts/runtimeBinary.mjs"
 
 const app = join(dirname(fileURLToPath(import.meta.url)), "..")
@@ -64,19 +64,4 @@ if (process.argv.includes("--print")) {
   process.exit(0)
 }
 
-const child = spawn(command, args, { stdio: "inherit" })
-for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
-  process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-  })
-}
-child.once("error", (error) => {
-  process.stderr.write(`cdp ingest: cannot start deno (${command}): ${error.message}\n`)
-  process.exit(1)
-})
-child.once("exit", (code, signal) => {
-  if (signal !== null) {
-    process.removeAllListeners(signal)
-    process.kill(process.pid, signal)
-  } else process.exit(code ?? 1)
-})
+runForeground(command, args, "deno")
