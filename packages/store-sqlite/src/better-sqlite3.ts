@@ -122,11 +122,12 @@ const timer = setInterval(() => {
     const [result] = db.pragma("wal_checkpoint(PASSIVE)")
     if (counters) Atomics.add(counters, 0, 1)
     // Frames copied so far in this WAL; it changed: this pass copied pages, sync them.
-    if (result.checkpointed > 0 && result.checkpointed !== copied) {
-      copied = result.checkpointed
+    const changed = result.checkpointed > 0 && result.checkpointed !== copied
+    copied = result.checkpointed
+    if (changed) {
       fs.fdatasyncSync(file)
       if (counters) Atomics.add(counters, 1, 1)
-    } else copied = result.checkpointed
+    }
   } catch {
     // busy (another checkpoint runs) or an I/O error: the next pass, or the writer, tries again
   }
