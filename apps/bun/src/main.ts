@@ -66,7 +66,7 @@ try {
   })
 } catch (e) {
   // A port in use (or not ours to take): one line that says so, the store closed, exit 1.
-  process.stderr.write(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(e)}\n`)
+  process.stderr.write(`cdp ingest: ${listenErrorText(hostname, settings.port, e)}\n`)
   await store.close().catch(() => undefined)
   process.exit(1)
 }

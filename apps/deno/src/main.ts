@@ -84,7 +84,7 @@ try {
   )
 } catch (e) {
   // A port in use (or not ours to take): one line that says so, the store closed, exit 1.
-  console.error(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(e)}`)
+  console.error(`cdp ingest: ${listenErrorText(hostname, settings.port, e)}`)
   await store.close().catch(() => undefined)
   Deno.exit(1)
 }

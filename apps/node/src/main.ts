@@ -59,7 +59,7 @@ const server = serve({ fetch: app.fetch, port: settings.port, hostname }, (info)
 })
 // A port in use (or not ours to take): one line that says so, the store closed, exit 1; not a stack trace.
 function cannotListen(error: NodeJS.ErrnoException): void {
-  process.stderr.write(`cdp ingest: cannot listen on ${hostname}:${settings.port}: ${listenErrorText(error)}\n`)
+  process.stderr.write(`cdp ingest: ${listenErrorText(hostname, settings.port, error)}\n`)
   void store.close().finally(() => process.exit(1))
 }
 server.once("error", cannotListen)

@@ -81,14 +81,19 @@ export const startupLines = (settings: Settings, runtime: string, url: string): 
 export const redactUrl = (db: string): string => db.replace(/^(\w+:\/\/[^:/@]+):[^@]*@/, "$1:***@")
 
 /**
- * Why a server could not listen, in words for the operator: a port in use,
- * one that needs privileges, an address that is not this machine's (Node.js
- * and Bun name them by `code`); otherwise the error's own message.
+ * The line that says why a server could not listen on `hostname:port`, in
+ * words for the operator: a port in use, one that needs privileges, an
+ * address that is not this machine's (Node.js and Bun name them by `code`);
+ * otherwise the error's own message. Every runtime's service prints it
+ * (after its `cdp ingest: ` prefix) and exits 1.
  *
  * @since 0.2.0
  * @category settings
  */
-export const listenErrorText = (error: unknown): string => {
+export const listenErrorText = (hostname: string, port: number, error: unknown): string =>
+  `cannot listen on ${hostname}:${port}: ${listenReason(error)}`
+
+const listenReason = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code
   if (code === "EADDRINUSE") return "the address is already in use (another process listens on this port)"
   if (code === "EACCES") return "permission denied (ports below 1024 need privileges)"
