@@ -15,6 +15,7 @@ import { applyToProfile, emptyProfileState, type ProfileState } from "@cdp/inges
 import type { AppendStatus, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/ingest/StorePort.ts"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
 import { type EncodedBatches, EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces } from "./encodeEvents.ts"
+import { KEY_OVERFLOW, makeKeyMasks } from "./keyMasks.ts"
 import { inTransaction, migrate } from "./migrations.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 
@@ -197,9 +198,14 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   )
   // The common case, an event at least as new as its profile: every attribute
   // it carries wins (ties go to the later arrival), so SQLite patches the
-  // stored values and stamps with the event's. No change: a late event.
+  // stored values and stamps with the event's; when the event carries every
+  // attribute the profile holds (its key mask covers the profile's, and the
+  // profile holds no name past the masks' bits), they are the event's, no
+  // patch needed (keyMasks.ts). No change: a late event, or a profile
+  // without a mask yet (written before migration 4).
+  const covered = `profiles.key_mask < ${KEY_OVERFLOW} AND (profiles.key_mask & ~excluded.key_mask) = 0`
   const patchProfile = driver.prepare(
-    "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at) VALUES (?, ?, jsonb(?), jsonb(?), ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = jsonb_patch(attributes, excluded.attributes), stamps = jsonb_patch(stamps, excluded.stamps), updated_at = excluded.updated_at WHERE excluded.updated_at >= profiles.updated_at",
+    `INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at, key_mask) VALUES (?, ?, jsonb(?), jsonb(?), ?, ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = CASE WHEN ${covered} THEN excluded.attributes ELSE jsonb_patch(attributes, excluded.attributes) END, stamps = CASE WHEN ${covered} THEN excluded.stamps ELSE jsonb_patch(stamps, excluded.stamps) END, key_mask = key_mask | excluded.key_mask, updated_at = excluded.updated_at WHERE excluded.updated_at >= profiles.updated_at AND profiles.key_mask IS NOT NULL`,
   )
   const selectProfile = driver.prepare(
     "SELECT json(attributes) AS attributes, json(stamps) AS stamps, updated_at FROM profiles WHERE tenant = ? AND customer = ?",
@@ -208,8 +214,9 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     "SELECT json(attributes) AS attributes, updated_at FROM profiles WHERE tenant = ? AND customer = ?",
   )
   const writeProfile = driver.prepare(
-    "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at) VALUES (?, ?, jsonb(?), jsonb(?), ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = excluded.attributes, stamps = excluded.stamps, updated_at = excluded.updated_at",
+    "INSERT INTO profiles (tenant, customer, attributes, stamps, updated_at, key_mask) VALUES (?, ?, jsonb(?), jsonb(?), ?, ?) ON CONFLICT (tenant, customer) DO UPDATE SET attributes = excluded.attributes, stamps = excluded.stamps, updated_at = excluded.updated_at, key_mask = excluded.key_mask",
   )
+  const masks = makeKeyMasks(driver)
   const selectEvents = driver.prepare(listEventsSql.first)
   const selectEventsAfter = driver.prepare(listEventsSql.after)
   const deleteEvents = driver.prepare("DELETE FROM events WHERE tenant = ? AND customer = ?")
@@ -220,16 +227,17 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
   let closed = false
 
   /**
-   * A late event (older than its profile), or one whose context is no
-   * overwriting merge patch: merged attribute by attribute, by the rule of
-   * `applyToProfile`.
+   * A late event (older than its profile), one whose context is no
+   * overwriting merge patch, or the next event of a profile without a key
+   * mask: merged attribute by attribute, by the rule of `applyToProfile`,
+   * and written with the mask of the profile's attributes.
    */
   const mergeProfile = (tenant: number, customer: string, timestamp: string, context: string): void => {
     const row = selectProfile.get(tenant, customer) as ProfileRow | undefined | null
     const state = row == null ? emptyProfileState() : decodeState(row)
     applyToProfile(state, { timestamp, context: JSON.parse(context) as Record<string, unknown> })
     const { attributes, stamps } = encodeState(state)
-    writeProfile.run(tenant, customer, attributes, stamps, state.updatedAt)
+    writeProfile.run(tenant, customer, attributes, stamps, state.updatedAt, masks.of(Object.keys(state.attributes)))
   }
 
   /** Writes `count` encoded events from `values[at]`; returns their statuses. */
@@ -256,7 +264,10 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
       }
       if (
         pieces === null ||
-        Number(patchProfile.run(tenant, customer, context, joinStamps(pieces, timestamp), timestamp).changes) === 0
+        Number(
+          patchProfile.run(tenant, customer, context, joinStamps(pieces, timestamp), timestamp, masks.ofPieces(pieces))
+            .changes,
+        ) === 0
       ) {
         mergeProfile(tenant, customer, timestamp, context)
       }
@@ -296,6 +307,8 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
       return out
     } catch (error) {
       stats.rollbacks++
+      // Bits claimed in the transaction are undone with it.
+      masks.forget()
       throw error
     }
   }

@@ -88,6 +88,24 @@ export const migrations: ReadonlyArray<Migration> = [
       CREATE INDEX events_by_customer ON events (tenant, customer, timestamp);
     `,
   },
+  {
+    version: 4,
+    name: "which attributes a profile holds, as bits",
+    // `attribute_keys` gives each attribute name a bit (0 to 51, first come,
+    // never reassigned); `profiles.key_mask` holds the bits of the profile's
+    // attributes, plus bit 52 when it holds a name without one. An event
+    // that carries every attribute of a profile then replaces them without
+    // `jsonb_patch`, which compares every key of the patch with the keys of
+    // the target one by one. Profiles written before are NULL until their
+    // next event, which merges them in code once and sets the mask.
+    sql: `
+      CREATE TABLE attribute_keys (
+        name TEXT PRIMARY KEY,
+        bit INTEGER NOT NULL UNIQUE
+      ) STRICT;
+      ALTER TABLE profiles ADD COLUMN key_mask INTEGER;
+    `,
+  },
 ]
 
 /**

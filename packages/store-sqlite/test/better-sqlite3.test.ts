@@ -58,7 +58,7 @@ describe("schema and pragmas", () => {
   it("applies the migrations once; reopening applies none", async () => {
     const path = await temp()
     const first = openBetterSqliteStoreInThread(path)
-    expect(first.migrated).toEqual([1, 2, 3])
+    expect(first.migrated).toEqual([1, 2, 3, 4])
     await first.close()
     const again = track(openBetterSqliteStoreInThread(path))
     expect(again.migrated).toEqual([])
@@ -70,6 +70,7 @@ describe("schema and pragmas", () => {
       { version: 1, name: "events and profiles" },
       { version: 2, name: "profile values and stamps apart, as JSONB" },
       { version: 3, name: "a customer's events indexed by time alone" },
+      { version: 4, name: "which attributes a profile holds, as bits" },
     ])
   })
 
@@ -110,7 +111,7 @@ describe("schema and pragmas", () => {
     v1.close()
 
     const store = track(openBetterSqliteStoreInThread(path))
-    expect(store.migrated).toEqual([2, 3])
+    expect(store.migrated).toEqual([2, 3, 4])
     const values = Object.fromEntries(Object.entries(attributes).map(([key, [value]]) => [key, value]))
     expect(await store.getProfile(567, "old")).toEqual({
       tenant: 567,
