@@ -51,7 +51,8 @@ export interface KeyMasks {
   readonly of: (names: Iterable<string>) => number
   /**
    * The mask of the names of stamp pieces (`stampPieces`). The last pieces'
-   * mask is kept: events of one client share their pieces.
+   * mask is kept: events of one client share their pieces, and the groups
+   * of single events a database thread receives carry the same strings.
    */
   readonly ofPieces: (pieces: StampPieces) => number
   /**
@@ -116,13 +117,19 @@ export const makeKeyMasks = (driver: SqliteDriver): KeyMasks => {
     for (let i = 0; i < pieces.length - 1; i++) yield JSON.parse(pieces[i]!.slice(1, -1)) as string
   }
 
+  /** The same names as the last pieces: the same array, or (copied to a database thread in another group) equal strings. */
+  const sameAsLast = (pieces: StampPieces): boolean => {
+    if (pieces === lastPieces) return true
+    if (lastPieces === undefined || pieces.length !== lastPieces.length) return false
+    for (let i = 0; i < pieces.length; i++) if (pieces[i] !== lastPieces[i]) return false
+    return true
+  }
+
   return {
     of,
     ofPieces: (pieces) => {
-      if (pieces !== lastPieces) {
-        lastMask = of(namesOf(pieces))
-        lastPieces = pieces
-      }
+      if (!sameAsLast(pieces)) lastMask = of(namesOf(pieces))
+      lastPieces = pieces
       return lastMask
     },
     forget: () => {

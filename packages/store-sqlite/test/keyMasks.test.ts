@@ -10,8 +10,8 @@ import { makeEvent, timestampAt } from "@cdp/testkit"
 import Database from "better-sqlite3"
 import { afterEach, describe, expect, it } from "vitest"
 import { betterSqliteDriver } from "../src/better-sqlite3.ts"
-import { KEY_BITS, KEY_OVERFLOW } from "../src/keyMasks.ts"
-import { migrate, migrations } from "../src/migrations.ts"
+import { KEY_BITS, KEY_OVERFLOW, makeKeyMasks } from "../src/keyMasks.ts"
+import { inTransaction, migrate, migrations } from "../src/migrations.ts"
 import { openSqliteCore, type SqliteCore } from "../src/SqliteCore.ts"
 import { faultyDriver, tempDatabase } from "./support.ts"
 
@@ -127,6 +127,27 @@ describe("key masks", () => {
     expect(row("c").key_mask).toBe(KEY_OVERFLOW + 1)
     expect(core.getProfile(567, "c")?.attributes).toEqual({ k0: 2, past1: 1, past2: 2 })
     expectFold(core, "c", events)
+  })
+
+  it("masks stamp pieces by their names, whichever array carries them", async () => {
+    const path = await temp()
+    const driver = betterSqliteDriver(new Database(path))
+    cleanups.push(() => driver.close())
+    migrate(driver)
+    const masks = makeKeyMasks(driver)
+    const pieces = (...names: string[]) => [
+      ...names.map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`),
+      names.length === 0 ? "{}" : "}",
+    ]
+    inTransaction(driver, () => {
+      expect(masks.ofPieces(pieces("a", 'we"ird'))).toBe(0b11)
+      // Equal strings in another array (another group's copy), then other names of the same count.
+      expect(masks.ofPieces(pieces("a", 'we"ird'))).toBe(0b11)
+      expect(masks.ofPieces(pieces("a", "c"))).toBe(0b101)
+      expect(masks.ofPieces(pieces("c", "a"))).toBe(0b101)
+      expect(masks.ofPieces(pieces())).toBe(0)
+      expect(masks.of(["c", 'we"ird', "d"])).toBe(0b1110)
+    })
   })
 
   it("gives a profile written before the masks its mask at its next event", async () => {
