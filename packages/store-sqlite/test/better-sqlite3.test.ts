@@ -6,7 +6,7 @@ import { StoreError } from "@cdp/ingest"
 import { makeEvent, timestampAt } from "@cdp/testkit"
 import { expectCheckpointerSyncs } from "@cdp/testkit/checkpointerSyncs.ts"
 import Database from "better-sqlite3"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   type BetterSqliteStore,
   betterSqliteDriver,
@@ -22,18 +22,9 @@ import { listEventsSql } from "../src/SqliteCore.ts"
 import type { SqliteDriver } from "../src/SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
 import { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS } from "../src/workerProtocol.ts"
-import { faultyDriver, tempDatabase } from "./support.ts"
+import { faultyDriver, scratch } from "./support.ts"
 
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
-
-const temp = async () => {
-  const db = await tempDatabase()
-  cleanups.push(db.remove)
-  return db.path
-}
+const { cleanups, temp } = scratch()
 const track = <S extends { close: () => Promise<void> }>(store: S): S => {
   cleanups.push(() => store.close())
   return store

@@ -8,23 +8,14 @@
 import { foldProfile, type NewEvent } from "@cdp/ingest"
 import { makeEvent, timestampAt } from "@cdp/testkit"
 import Database from "better-sqlite3"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { betterSqliteDriver } from "../src/better-sqlite3.ts"
 import { KEY_BITS, KEY_OVERFLOW, makeKeyMasks } from "../src/keyMasks.ts"
 import { inTransaction, migrate, migrations } from "../src/migrations.ts"
 import { openSqliteCore, type SqliteCore } from "../src/SqliteCore.ts"
-import { faultyDriver, tempDatabase } from "./support.ts"
+import { faultyDriver, scratch } from "./support.ts"
 
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
-
-const temp = async () => {
-  const db = await tempDatabase()
-  cleanups.push(db.remove)
-  return db.path
-}
+const { cleanups, temp } = scratch()
 
 /** The core on a fresh file, with a read-only look at the rows. */
 const open = async () => {

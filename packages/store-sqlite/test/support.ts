@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
+import { afterEach } from "vitest"
 import { betterSqliteDriver } from "../src/better-sqlite3.ts"
 import type { SqliteDriver } from "../src/SqliteDriver.ts"
 
@@ -13,6 +14,23 @@ import type { SqliteDriver } from "../src/SqliteDriver.ts"
 export const tempDatabase = async (): Promise<{ path: string; remove: () => Promise<void> }> => {
   const dir = await mkdtemp(join(tmpdir(), "cdp-store-sqlite-"))
   return { path: join(dir, "ingest.db"), remove: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * A test file's cleanups, run in reverse after each test, and `temp()`: the
+ * path of a database file in a fresh folder, removed after the test.
+ */
+export const scratch = () => {
+  const cleanups: Array<() => Promise<void> | void> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+  const temp = async (): Promise<string> => {
+    const db = await tempDatabase()
+    cleanups.push(db.remove)
+    return db.path
+  }
+  return { cleanups, temp }
 }
 
 /**

@@ -2,17 +2,14 @@ import { writeFileSync } from "node:fs"
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads"
 import { StoreError } from "@cdp/ingest"
 import { makeEvent } from "@cdp/testkit"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { betterSqliteThreads } from "../src/better-sqlite3.ts"
 import { openSqliteStoreOnWorker } from "../src/SqliteWorkerStore.ts"
 import { startWalSyncer } from "../src/walSyncer.ts"
 import type { Reply } from "../src/workerProtocol.ts"
-import { tempDatabase } from "./support.ts"
+import { scratch } from "./support.ts"
 
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const { cleanups, temp } = scratch()
 
 /** A syncer of `walPath`, fed through a channel as the database thread feeds it. */
 const syncer = (walPath: string) => {
@@ -44,10 +41,9 @@ const syncer = (walPath: string) => {
 
 describe("WAL syncer", () => {
   it("passes replies on, unchanged, once the WAL is synced", async () => {
-    const db = await tempDatabase()
-    cleanups.push(db.remove)
-    writeFileSync(`${db.path}-wal`, "frames")
-    const { pass } = syncer(`${db.path}-wal`)
+    const path = await temp()
+    writeFileSync(`${path}-wal`, "frames")
+    const { pass } = syncer(`${path}-wal`)
     const replies: Reply[] = [
       { id: 1, ok: true, value: [{ ok: true, statuses: ["accepted"] }] },
       { id: 2, ok: false, error: { name: "StoreError", message: "x", storeCode: "unavailable" } },
@@ -57,9 +53,8 @@ describe("WAL syncer", () => {
   })
 
   it("passes replies on when there is no WAL yet (nothing written, nothing to sync)", async () => {
-    const db = await tempDatabase()
-    cleanups.push(db.remove)
-    const { pass } = syncer(`${db.path}-wal`)
+    const path = await temp()
+    const { pass } = syncer(`${path}-wal`)
     expect(await pass([{ id: 1, ok: true, value: false }])).toEqual([{ id: 1, ok: true, value: false }])
   })
 
@@ -83,9 +78,8 @@ describe("WAL syncer", () => {
 
 describe("store with a WAL syncer", () => {
   const open = async (startSyncer = startWalSyncer) => {
-    const db = await tempDatabase()
-    cleanups.push(db.remove)
-    const store = await openSqliteStoreOnWorker({ ...betterSqliteThreads, startSyncer }, db.path)
+    const path = await temp()
+    const store = await openSqliteStoreOnWorker({ ...betterSqliteThreads, startSyncer }, path)
     cleanups.push(() => store.close())
     return store
   }
@@ -115,8 +109,7 @@ describe("store with a WAL syncer", () => {
 
 describe("store without its WAL syncer", () => {
   it("commits every group with FULL on the database thread when the syncer cannot start", async () => {
-    const db = await tempDatabase()
-    cleanups.push(db.remove)
+    const path = await temp()
     const store = await openSqliteStoreOnWorker(
       {
         ...betterSqliteThreads,
@@ -124,7 +117,7 @@ describe("store without its WAL syncer", () => {
           throw new Error("no threads here")
         },
       },
-      db.path,
+      path,
     )
     cleanups.push(() => store.close())
     const large = Array.from({ length: 100 }, (_, i) => makeEvent({ customer: "large", timestamp: i }))

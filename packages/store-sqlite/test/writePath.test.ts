@@ -1,22 +1,20 @@
 /**
- * The write path's two roads to a profile (SQL's merge patch for an event
- * at least as new as its profile, the per-attribute merge in code for a late
- * one or for values a merge patch would not overwrite with) against the
- * oracle `foldProfile`, with values of every JSON type, many ties and events
- * of one customer taking both roads in one transaction.
+ * The write path's roads to a profile (SQL's upsert for an event at least as
+ * new as its profile: a merge patch, or the event's values as they are when
+ * it carries every attribute the profile holds; the per-attribute merge in
+ * code for a late one or for values a merge patch would not overwrite with)
+ * against the oracle `foldProfile`, with values of every JSON type, many ties
+ * and events of one customer taking every road in one transaction.
  */
 import { foldProfile, type NewEvent } from "@cdp/ingest"
 import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
 import { EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces, stampsJson } from "../src/encodeEvents.ts"
-import { tempDatabase } from "./support.ts"
+import { scratch } from "./support.ts"
 
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const { cleanups, temp } = scratch()
 
 /** A small seeded generator (mulberry32), so that a failure repeats. */
 const random = (seed: number) => () => {
@@ -101,10 +99,8 @@ describe("write path", () => {
 
   for (const mode of ["thread", "worker"] as const) {
     it(`folds like foldProfile, in order and late, alone and grouped, with values of every JSON type (${mode})`, async () => {
-      const db = await tempDatabase()
-      cleanups.push(db.remove)
-      const store =
-        mode === "thread" ? openBetterSqliteStoreInThread(db.path) : await openBetterSqliteStoreOnWorker(db.path)
+      const path = await temp()
+      const store = mode === "thread" ? openBetterSqliteStoreInThread(path) : await openBetterSqliteStoreOnWorker(path)
       cleanups.push(() => store.close())
       const next = random(mode === "thread" ? 1 : 2)
       const pick = <T>(list: ReadonlyArray<T>): T => list[Math.floor(next() * list.length)]!
