@@ -18,7 +18,11 @@
  *    at least the stored one (ties: the later commit, i.e. the later
  *    arrival); `updated_at` is the greater. When every incoming stamp is at
  *    least the profile's `updated_at` (events arriving in order), the patch
- *    wins whole: two `||`, no per-attribute work. The upsert locks the
+ *    wins whole: two `||`, no per-attribute work; and when the patch also
+ *    carries every attribute the profile holds (`?&` of the profile's keys),
+ *    it is the new profile as it is, without `||`, which builds the merged
+ *    object by sorting both sides' keys together (~a third of the backend's
+ *    time with 100-event batches of the seed's 28 names). The upsert locks the
  *    profile row, so concurrent writers of one customer, in any process,
  *    apply one after the other, each to the other's result: no lost update.
  *
@@ -102,13 +106,16 @@ export const statementsFor = (schema: string): Statements => {
       SELECT t, c, attributes, stamps, hi FROM patches ORDER BY t, c
       ON CONFLICT (tenant, customer) DO UPDATE SET (attributes, stamps, updated_at) = (
         SELECT
-          CASE WHEN o.in_order THEN p.attributes || excluded.attributes ELSE p.attributes || w.attributes END,
-          CASE WHEN o.in_order THEN p.stamps || excluded.stamps ELSE p.stamps || w.stamps END,
+          CASE WHEN o.covers THEN excluded.attributes WHEN o.in_order THEN p.attributes || excluded.attributes ELSE p.attributes || w.attributes END,
+          CASE WHEN o.covers THEN excluded.stamps WHEN o.in_order THEN p.stamps || excluded.stamps ELSE p.stamps || w.stamps END,
           greatest(p.updated_at, excluded.updated_at)
         FROM (
-          -- Every incoming stamp at least the profile's latest: the patch wins whole (the common case).
-          SELECT coalesce(min(s.value COLLATE "C"), excluded.updated_at) >= p.updated_at AS in_order
-          FROM jsonb_each_text(excluded.stamps) AS s
+          SELECT i.in_order, i.in_order AND excluded.stamps ?& ARRAY(SELECT jsonb_object_keys(p.stamps)) AS covers
+          FROM (
+            -- Every incoming stamp at least the profile's latest: the patch wins whole (the common case).
+            SELECT coalesce(min(s.value COLLATE "C"), excluded.updated_at) >= p.updated_at AS in_order
+            FROM jsonb_each_text(excluded.stamps) AS s
+          ) AS i
         ) AS o
         CROSS JOIN LATERAL (
           -- Else, attribute by attribute.
