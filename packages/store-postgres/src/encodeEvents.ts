@@ -68,10 +68,42 @@ export const parsePgJson = (text: string): unknown => {
   return text.includes(ESCAPE) ? mapStrings(value, fromPgText) : value
 }
 
-/** `{ key: timestamp }` for each key that `JSON.stringify(context)` writes; `ts` is the timestamp as JSON. */
+const utf8 = new TextEncoder()
+
+/** The order in which `jsonb` keeps an object's keys: shorter UTF-8 first, then byte by byte. */
+const jsonbKeyOrder = (a: string, b: string): number => {
+  const x = utf8.encode(a)
+  const y = utf8.encode(b)
+  if (x.length !== y.length) return x.length - y.length
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+  return 0
+}
+
+/** The last key list seen, and the same keys in `jsonb` order. */
+let lastKeys: ReadonlyArray<string> = []
+let lastInJsonbOrder: ReadonlyArray<string> = []
+
+/** `keys` in `jsonb` order, sorted once for each list (events of one client share theirs). */
+const inJsonbOrder = (keys: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let same = keys.length === lastKeys.length
+  for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i]
+  if (!same) {
+    lastKeys = keys
+    lastInJsonbOrder = [...keys].sort(jsonbKeyOrder)
+  }
+  return lastInJsonbOrder
+}
+
+/**
+ * `{ key: timestamp }` for each key that `JSON.stringify(context)` writes;
+ * `ts` is the timestamp as JSON. The keys come in the order `jsonb` keeps
+ * them, so that PostgreSQL finds them sorted (one pass) instead of sorting
+ * them when it reads the stamps (~6% of the backend's time with 100-event
+ * batches).
+ */
 const stampsOf = (context: Readonly<Record<string, unknown>>, ts: string): string => {
   let out = "{"
-  for (const key of Object.keys(context)) {
+  for (const key of inJsonbOrder(Object.keys(context))) {
     const value = context[key]
     if (value === undefined || typeof value === "function" || typeof value === "symbol") continue
     out += (out.length === 1 ? "" : ",") + jsonKey(key) + ts

@@ -1,7 +1,8 @@
 /**
  * What the conformance suite cannot say about the PostgreSQL store: many
  * pools (as many processes) on one schema, migrations raced at start-up,
- * strings PostgreSQL cannot hold, group commit, a batch at fault in a group,
+ * strings PostgreSQL cannot hold, the key order of encoded stamps, group
+ * commit, a batch at fault in a group,
  * lost races retried, and the database going away and coming back. All on the
  * real server.
  */
@@ -9,6 +10,7 @@ import { type AppendStatus, type NewEvent, StoreError } from "@cdp/ingest"
 import { concurrentFoldComplaints, makeEvent, type ObservedEvent, timestampAt } from "@cdp/testkit"
 import { afterAll, describe, expect, it } from "vitest"
 import { classifyPostgresError, isRetryableConflict } from "../src/classifyPostgresError.ts"
+import { encodeGroup } from "../src/encodeEvents.ts"
 import { migrations } from "../src/migrations.ts"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 import type { PostgresStore } from "../src/PostgresStore.ts"
@@ -108,6 +110,20 @@ describe("text PostgreSQL cannot hold", () => {
     expect(await store.eraseCustomer(567, "a\u0000b")).toBe(true)
     expect(await store.getProfile(567, "a\u0000b")).toBeUndefined()
     expect(await store.getProfile(567, "\uffff0000")).toBeDefined()
+  })
+})
+
+describe("encoding", () => {
+  it("writes stamps with their keys in the order jsonb keeps them (shorter UTF-8 first, then bytewise)", async () => {
+    // é is one UTF-16 unit but two UTF-8 bytes; the emoji two units, four bytes.
+    const context = { ootb_email: 1, b: 2, é: 3, aa: 4, z: 5, ab: 6, "\u{1F600}": 7, "\uE000": 8, ootb_city: 9 }
+    const { params } = encodeGroup([[makeEvent({ context })]])
+    const stamps = params[7]!.slice(1, -1) // the one element of the JSON array
+    const written = [...stamps.matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`) as string)
+    const [row] = await admin`
+      SELECT json_agg(k ORDER BY n)::text AS keys FROM jsonb_object_keys(${stamps}::text::jsonb) WITH ORDINALITY AS j(k, n)`
+    expect(written).toEqual(JSON.parse(row!.keys as string))
+    expect(written).toEqual(["b", "z", "aa", "ab", "é", "\uE000", "\u{1F600}", "ootb_city", "ootb_email"])
   })
 })
 
