@@ -2,9 +2,8 @@
  * What the conformance suite cannot say about the PostgreSQL store: many
  * pools (as many processes) on one schema, migrations raced at start-up,
  * strings PostgreSQL cannot hold, the key order of encoded stamps, group
- * commit, a batch at fault in a group,
- * lost races retried, and the database going away and coming back. All on the
- * real server.
+ * commit, a batch at fault in a group, lost races retried, and the database
+ * going away and coming back. All on the real server.
  */
 import { type AppendStatus, type NewEvent, StoreError } from "@cdp/ingest"
 import { concurrentFoldComplaints, makeEvent, type ObservedEvent, timestampAt } from "@cdp/testkit"
