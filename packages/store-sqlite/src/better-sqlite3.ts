@@ -12,7 +12,7 @@ import {
   type SqliteWorkerStore,
 } from "./SqliteWorkerStore.ts"
 import { startWalSyncer } from "./walSyncer.ts"
-import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
+import { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS, type CheckpointerData, type WorkerData } from "./workerProtocol.ts"
 
 /** @since 0.2.0 @category models */
 export type BetterSqliteWorkerOptions = SqliteWorkerOptions
@@ -120,13 +120,13 @@ let copied = 0
 const timer = setInterval(() => {
   try {
     const [result] = db.pragma("wal_checkpoint(PASSIVE)")
-    if (counters) Atomics.add(counters, 0, 1)
+    if (counters) Atomics.add(counters, ${CHECKPOINTER_PASSES}, 1)
     // Frames copied so far in this WAL; it changed: this pass copied pages, sync them.
     const changed = result.checkpointed > 0 && result.checkpointed !== copied
     copied = result.checkpointed
     if (changed) {
       fs.fdatasyncSync(file)
-      if (counters) Atomics.add(counters, 1, 1)
+      if (counters) Atomics.add(counters, ${CHECKPOINTER_SYNCS}, 1)
     }
   } catch {
     // busy (another checkpoint runs) or an I/O error: the next pass, or the writer, tries again

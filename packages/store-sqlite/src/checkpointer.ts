@@ -9,8 +9,9 @@
  * otherwise the pages pile up, dirty, until a pass that empties the WAL (or
  * the writer's own checkpoint) syncs megabytes at once, and the writer's WAL
  * syncs queue behind that on the same disk (single events at 50
- * connections: p99 ~17-20 ms before, ~13-15.5 ms after, alternated runs). Each driver starts the thread its runtime's way (it opens the
- * file with that runtime's SQLite); this module runs and stops it.
+ * connections: p99 ~17-20 ms before, ~13-15.5 ms after, alternated runs).
+ * Each driver starts the thread its runtime's way (it opens the file with
+ * that runtime's SQLite); this module runs and stops it.
  * Runtime-free but for `node:fs` (through `databaseFile.ts`), which
  * Node.js, Bun and Deno all provide (`Worker` of `node:worker_threads` is
  * only a type here).

@@ -35,7 +35,7 @@ const open = async () => {
   return { core, state: faulty.state, row, bits }
 }
 
-/** Appends each batch in a group of its own; throws when one is refused. */
+/** Appends `events` as one batch, in a group of its own; throws when it is refused. */
 const append = (core: SqliteCore, ...events: NewEvent[]) => {
   for (const outcome of core.commitGroup([events])) if (!outcome.ok) throw outcome.error
 }
