@@ -205,12 +205,14 @@ const HEALTH_OBJECT = "health"
 export interface DurableObjectStoreOptions {
   /**
    * `"per-store"` (default): one stub per object for the life of the store,
-   * so that calls reach each object in the order they were made (E-order),
-   * concurrent ones included; for a store used within one request (a test,
-   * a script, a scheduled run). `"per-call"`: a fresh stub for every call,
+   * for a store used within one request (a test, a script, a scheduled
+   * run); each object's calls, concurrent ones included, take effect in the
+   * order they were made: the store sends an object's next call once the
+   * one before it has answered. `"per-call"`: a fresh stub for every call,
    * for a store that serves many requests (a Worker's), since Workers
    * cannot use a stub across requests; concurrent calls to one object then
-   * have no order among them (the HTTP app makes none within a request).
+   * have no order among them (the HTTP app makes none within a request),
+   * and none waits for another.
    */
   readonly stubs?: "per-store" | "per-call"
 }
@@ -231,6 +233,14 @@ export const makeDurableObjectStore = <Id>(
 ): IngestStore => {
   const pending = new Set<Promise<unknown>>()
   const stubs = options.stubs === "per-call" ? undefined : new Map<string, IngestObjectStub>()
+  /**
+   * Per object, the settling of its last call (per-store only). A stub's
+   * calls leave in order, but delivery need not keep it: the vitest pool's
+   * object wrapper awaits module loading before handing each call over, so
+   * a later call can overtake an earlier one. Waiting for the answer holds
+   * the order whatever the delivery.
+   */
+  const tails = stubs === undefined ? undefined : new Map<string, Promise<void>>()
   let closed = false
 
   const stubOf = (name: string): IngestObjectStub => {
@@ -244,7 +254,9 @@ export const makeDurableObjectStore = <Id>(
 
   const call = async <A>(name: string, fn: (stub: IngestObjectStub) => Promise<IngestObjectReply<A>>): Promise<A> => {
     if (closed) throw new StoreError("unavailable", "the Durable Object store is closed")
+    const previous = tails?.get(name)
     const run = (async () => {
+      if (previous !== undefined) await previous
       let answer: IngestObjectReply<A>
       try {
         answer = await fn(stubOf(name))
@@ -261,6 +273,16 @@ export const makeDurableObjectStore = <Id>(
       if (answer.ok) return answer.value
       throw new StoreError(answer.code, answer.message)
     })()
+    if (tails !== undefined) {
+      const settled = run.then(
+        () => {},
+        () => {},
+      )
+      tails.set(name, settled)
+      void settled.then(() => {
+        if (tails.get(name) === settled) tails.delete(name)
+      })
+    }
     pending.add(run)
     try {
       return await run
