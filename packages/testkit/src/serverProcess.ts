@@ -22,9 +22,12 @@ export const startServer = async (options: {
   readonly env?: Readonly<Record<string, string>>
   readonly cwd?: string
   readonly timeoutMs?: number
+  /** Leads a process group of its own, so that it and its children can be signalled together (`-pid`). */
+  readonly detached?: boolean
 }): Promise<ServerProcess> => {
   const child = spawn(options.command, [...options.args], {
     cwd: options.cwd,
+    detached: options.detached ?? false,
     env: { ...process.env, LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   })
