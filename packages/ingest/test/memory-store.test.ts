@@ -18,5 +18,14 @@ storeConformance(
       },
     }
   },
-  { faultInjection: true },
+  {
+    faultInjection: true,
+    without: {
+      durable: "its data lives in the process's memory only",
+      "io-error": "no storage under it to fail (a failed write is injectFault's)",
+      "disk-full": "no disk under it",
+      locked: "no other connection can hold it",
+      "read-only": "no file or mount under it to make read-only",
+    },
+  },
 )

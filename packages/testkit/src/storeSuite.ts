@@ -1,8 +1,11 @@
 /**
  * The conformance suite of the storage port (`IngestStore`), written once and
  * run against every driver: memory, SQLite on each runtime, PostgreSQL,
- * Durable Objects. A driver that cannot do something declares it in
- * `StoreCapabilities`; no test is skipped by a driver's name.
+ * Durable Objects. What a driver can do beyond the port's everyday behaviour
+ * it declares in `StoreCapabilities`; each test that needs a capability the
+ * driver lacks is still declared, skipped, its name saying so (and why, from
+ * `StoreCapabilities.without`), so that a driver never has fewer tests in
+ * silence. No test is skipped by a driver's name.
  *
  * Reach for it from a driver's test file:
  *
@@ -44,7 +47,28 @@ export interface StoreFixture {
    * called with `undefined`. Required by the `faultInjection` capability.
    */
   readonly injectFault?: (id: string | undefined) => void
+  /**
+   * Starts a fault that every later write meets, ending the one in force
+   * (`undefined`: ends it, and the store must work again). Required by each
+   * fault that `StoreCapabilities.faults` lists.
+   */
+  readonly setFault?: (fault: StoreFault | undefined) => Promise<void>
 }
+
+/**
+ * A fault of the storage under a store, as the suite asks a fixture for it:
+ * `io-error` (a write to the storage fails), `disk-full`, `locked` (another
+ * connection holds the write lock), `read-only`. During each, every append
+ * must reject with `StoreError` `unavailable` (503 at the API) and write
+ * nothing; once it ends, the same store object must work again.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StoreFault = "io-error" | "disk-full" | "locked" | "read-only"
+
+/** Every fault, in the order of their tests. */
+const storeFaults: ReadonlyArray<StoreFault> = ["io-error", "disk-full", "locked", "read-only"]
 
 /**
  * What a driver can do beyond the port's everyday behaviour; each flag turns
@@ -68,7 +92,33 @@ export interface StoreCapabilities {
    * one Durable Object per customer). Used by the `faultInjection` tests.
    */
   readonly batchAtomicity?: "whole" | "per-customer"
+  /** The faults the fixture's `setFault` can start. */
+  readonly faults?: ReadonlyArray<StoreFault>
+  /**
+   * Why the driver lacks a capability (`durable`, `faultInjection`, or a
+   * fault), shown in the name of each test skipped for it.
+   */
+  readonly without?: { readonly [K in "durable" | "faultInjection" | StoreFault]?: string }
 }
+
+/**
+ * A fixture's `injectFault` and `setFault` through a store's own fault
+ * switch that takes the suite's fault names (as the SQLite stores opened
+ * with `faultInjection` do): `injectFault(id)` is an I/O error that only the
+ * event `id` meets, sent without waiting (the switch keeps it in order with
+ * the calls that follow).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const faultsThrough = (
+  inject: (fault: { readonly kind: StoreFault; readonly id?: string } | undefined) => Promise<void>,
+): Required<Pick<StoreFixture, "injectFault" | "setFault">> => ({
+  injectFault: (id) => {
+    void inject(id === undefined ? undefined : { kind: "io-error", id })
+  },
+  setFault: (fault) => inject(fault === undefined ? undefined : { kind: fault }),
+})
 
 // --- event builders -----------------------------------------------------------
 
@@ -456,10 +506,25 @@ export const storeConformance = (
       })
     })
 
-    // Capabilities register tests or not: a driver never reports skipped tests.
-    if (capabilities.durable === true)
-      describe("durability", () => {
-        it("keeps every resolved append across close and reopen", async () => {
+    /**
+     * `it` when the driver has the capability; else the same test skipped,
+     * its name saying that the driver lacks it, and why.
+     */
+    const itWith =
+      (capability: "durable" | "faultInjection" | StoreFault, has: boolean) =>
+      (title: string, fn: () => Promise<void>): void => {
+        if (has) it(title, fn)
+        else
+          it.skip(
+            `${title} — not supported by ${name}: ${capabilities.without?.[capability] ?? `the fixture declares no ${capability}`}`,
+            fn,
+          )
+      }
+
+    describe("durability", () => {
+      itWith("durable", capabilities.durable === true)(
+        "keeps every resolved append across close and reopen",
+        async () => {
           const customer = freshCustomer()
           const events = Array.from({ length: 30 }, (_, i) =>
             makeEvent({ customer, timestamp: i % 7, context: { ootb_city: `c${i}`, [`ootb_k${i % 3}`]: i } }),
@@ -473,28 +538,29 @@ export const storeConformance = (
             [...events].sort(newestFirst).map((e) => e.id),
           )
           expect(await reopened.append([events[3]!])).toEqual(["duplicate"])
-        })
-      })
+        },
+      )
+    })
 
-    if (capabilities.faultInjection === true)
-      describe("atomicity", () => {
-        const inject = (id: string | undefined) => {
-          if (fixture.injectFault === undefined)
-            throw new Error(`${name} declares faultInjection but has no injectFault`)
-          fixture.injectFault(id)
+    describe("atomicity", () => {
+      const inject = (id: string | undefined) => {
+        if (fixture.injectFault === undefined) throw new Error(`${name} declares faultInjection but has no injectFault`)
+        fixture.injectFault(id)
+      }
+
+      const perCustomer = capabilities.batchAtomicity === "per-customer"
+      /** Checks that each customer's events of `batch` are all in `stored` or none; returns the stored ones. */
+      const wholePerCustomer = (batch: ReadonlyArray<NewEvent>, stored: ReadonlySet<string>, label: string) => {
+        for (const customer of new Set(batch.map((e) => e.customer))) {
+          const mine = batch.filter((e) => e.customer === customer).map((e) => stored.has(e.id))
+          expect(new Set(mine).size, `${label}: ${customer}'s events stored whole or not at all`).toBe(1)
         }
+        return batch.filter((e) => stored.has(e.id))
+      }
 
-        const perCustomer = capabilities.batchAtomicity === "per-customer"
-        /** Checks that each customer's events of `batch` are all in `stored` or none; returns the stored ones. */
-        const wholePerCustomer = (batch: ReadonlyArray<NewEvent>, stored: ReadonlySet<string>, label: string) => {
-          for (const customer of new Set(batch.map((e) => e.customer))) {
-            const mine = batch.filter((e) => e.customer === customer).map((e) => stored.has(e.id))
-            expect(new Set(mine).size, `${label}: ${customer}'s events stored whole or not at all`).toBe(1)
-          }
-          return batch.filter((e) => stored.has(e.id))
-        }
-
-        it(`writes nothing of ${perCustomer ? "the failing customer's part of " : ""}a batch that fails in its middle`, async () => {
+      itWith("faultInjection", capabilities.faultInjection === true)(
+        `writes nothing of ${perCustomer ? "the failing customer's part of " : ""}a batch that fails in its middle`,
+        async () => {
           const customer = freshCustomer()
           const before = makeEvent({ customer, timestamp: 1, context: { ootb_city: "Before" } })
           await store.append([before])
@@ -530,9 +596,12 @@ export const storeConformance = (
             "accepted",
           ])
           expect((await store.getProfile(567, customer))?.attributes).toEqual({ ootb_city: "A", ootb_email: "c@c.c" })
-        })
+        },
+      )
 
-        it("keeps concurrent batches whole: each resolves with all its events stored or rejects with none", async () => {
+      itWith("faultInjection", capabilities.faultInjection === true)(
+        "keeps concurrent batches whole: each resolves with all its events stored or rejects with none",
+        async () => {
           const customers = [freshCustomer(), freshCustomer(), freshCustomer()]
           const batches = Array.from({ length: 30 }, (_, i) =>
             Array.from({ length: 3 }, (_, j) =>
@@ -566,8 +635,99 @@ export const storeConformance = (
             const expected = foldProfile(delivered.filter((e) => e.customer === c))
             expect(await store.getProfile(567, c)).toEqual(expected && { tenant: 567, customer: c, ...expected })
           }
-        })
-      })
+        },
+      )
+    })
+
+    describe("faults", () => {
+      // Large enough that each event needs pages the database does not have
+      // yet: a store whose disk is full cannot take it in free space.
+      const large = "x".repeat(24_000)
+      const labels: Record<StoreFault, string> = {
+        "io-error": "I/O error",
+        "disk-full": "disk full",
+        locked: "locked by another connection",
+        "read-only": "read-only database",
+      }
+
+      /** A read made during a fault: the state from before it, or `StoreError` `unavailable`. */
+      const beforeOrUnavailable = async (read: Promise<unknown>, before: unknown, label: string) => {
+        const outcome = await read.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        )
+        if ("value" in outcome) expect(outcome.value, label).toEqual(before)
+        else {
+          expect(outcome.error, label).toBeInstanceOf(StoreError)
+          expect((outcome.error as StoreError).code, label).toBe("unavailable")
+        }
+      }
+
+      for (const fault of storeFaults) {
+        itWith(fault, capabilities.faults?.includes(fault) === true)(
+          `fault: ${labels[fault]}: appends reject with StoreError unavailable, nothing half-written remains, the same store works once it ends`,
+          async () => {
+            const setFault = fixture.setFault
+            if (setFault === undefined) throw new Error(`${name} declares the fault ${fault} but has no setFault`)
+            const customer = freshCustomer()
+            const other = freshCustomer()
+            const before = makeEvent({ customer, timestamp: 1, context: { ootb_city: "Before" } })
+            expect(await store.append([before])).toEqual(["accepted"])
+            const profileBefore = await store.getProfile(567, customer)
+            const batch = [
+              makeEvent({ customer, timestamp: 5, context: { ootb_city: "A", ootb_address: large } }),
+              makeEvent({ customer: other, timestamp: 5, context: { ootb_city: "B", ootb_address: large } }),
+              makeEvent({ customer, timestamp: 6, context: { ootb_email: "c@c.c", ootb_address: `${large}6` } }),
+            ]
+            // Sent at once: a store may write them in one transaction.
+            const singles = [7, 8, 9].map((t) => [
+              makeEvent({ customer, timestamp: t, context: { ootb_age: t, ootb_address: `${large}${t}` } }),
+            ])
+
+            await setFault(fault)
+            try {
+              await expectStoreError(store.append(batch), "unavailable")
+              const outcomes = await Promise.allSettled(singles.map((b) => store.append(b)))
+              outcomes.forEach((outcome, i) => {
+                expect(outcome.status, `concurrent append ${i} during the fault`).toBe("rejected")
+                const reason = (outcome as PromiseRejectedResult).reason as unknown
+                expect(reason, `concurrent append ${i}`).toBeInstanceOf(StoreError)
+                expect((reason as StoreError).code).toBe("unavailable")
+              })
+              await beforeOrUnavailable(store.getProfile(567, customer), profileBefore, "profile during the fault")
+              await beforeOrUnavailable(
+                store.listEvents(567, other, { limit: 10 }),
+                { events: [], next: null },
+                "the other customer's events during the fault",
+              )
+            } finally {
+              await setFault(undefined)
+            }
+
+            // Nothing of the failed appends, once the fault has ended.
+            expect(await store.getProfile(567, customer)).toEqual(profileBefore)
+            expect((await listAll(store, 567, customer, 10)).map((e) => e.id)).toEqual([before.id])
+            expect(await store.getProfile(567, other)).toBeUndefined()
+            expect(await store.listEvents(567, other, { limit: 10 })).toEqual({ events: [], next: null })
+
+            // The same store object, without a restart: everything sent again is new.
+            await store.ping()
+            expect(await store.append(batch)).toEqual(["accepted", "accepted", "accepted"])
+            for (const single of singles) expect(await store.append(single)).toEqual(["accepted"])
+            expect(await store.getProfile(567, customer)).toEqual({
+              tenant: 567,
+              customer,
+              attributes: { ootb_city: "A", ootb_email: "c@c.c", ootb_age: 9, ootb_address: `${large}9` },
+              updated_at: timestampAt(9),
+            })
+            expect((await store.getProfile(567, other))?.attributes).toEqual({ ootb_city: "B", ootb_address: large })
+            expect((await listAll(store, 567, customer, 10)).map((e) => e.id).sort()).toEqual(
+              [before, batch[0]!, batch[2]!, ...singles.flat()].map((e) => e.id).sort(),
+            )
+          },
+        )
+      }
+    })
 
     describe("concurrency", () => {
       it("resolves many concurrent appends and folds them in call order", async () => {
