@@ -1,9 +1,10 @@
 /**
  * The one place where a SQLite failure becomes a store failure: every driver
  * routes its errors here, so every driver fails the same way. Busy, locked,
- * I/O, cannot-open, disk-full and closed-database errors become
- * `StoreError("unavailable")` (the API answers 503 and the client retries);
- * anything else is a bug and is rethrown as it is.
+ * read-only, I/O, cannot-open, disk-full and closed-database errors become
+ * `StoreError("unavailable")` (the API answers 503 and the client retries):
+ * each is a state of the storage that ends without the service changing,
+ * and nothing was written; anything else is a bug and is rethrown as it is.
  *
  * @module
  */
@@ -13,6 +14,8 @@ import { StoreError } from "@cdp/ingest/StorePort.ts"
 const unavailableCodes = new Map<number, string>([
   [5, "SQLITE_BUSY"],
   [6, "SQLITE_LOCKED"],
+  // A file, folder or mount made read-only, a database file moved away, `query_only`.
+  [8, "SQLITE_READONLY"],
   [10, "SQLITE_IOERR"],
   [13, "SQLITE_FULL"],
   [14, "SQLITE_CANTOPEN"],
@@ -30,6 +33,7 @@ const closedPattern = /database (connection )?is not open|closed database|databa
 const unavailableMessages: ReadonlyArray<readonly [string, string]> = [
   ["database is locked", "SQLITE_BUSY"],
   ["database table is locked", "SQLITE_LOCKED"],
+  ["attempt to write a readonly database", "SQLITE_READONLY"],
   ["disk I/O error", "SQLITE_IOERR"],
   ["database or disk is full", "SQLITE_FULL"],
   ["unable to open database file", "SQLITE_CANTOPEN"],

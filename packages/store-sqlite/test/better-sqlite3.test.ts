@@ -241,6 +241,26 @@ describe("group commit", () => {
     expect(await store.getProfile(567, "locked")).toBeUndefined()
     expect(await store.append(batches[0]!)).toEqual(["accepted"])
   })
+
+  it("rejects appends to a read-only database with StoreError unavailable, and writes once it is writable again", async () => {
+    // SQLite's own SQLITE_READONLY (`query_only`), as a file or mount made read-only gives it.
+    const path = await temp()
+    const db = new Database(path)
+    const store = track(makeSqliteStore(betterSqliteDriver(db)))
+    db.pragma("query_only = 1")
+    const batches = Array.from({ length: 3 }, () => [makeEvent({ customer: "read-only" })])
+    const outcomes = await Promise.allSettled(batches.map((b) => store.append(b)))
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected")
+      const reason = (outcome as PromiseRejectedResult).reason
+      expect(reason, String(reason)).toBeInstanceOf(StoreError)
+      expect(reason.code).toBe("unavailable")
+      expect(reason.message).toContain("SQLITE_READONLY")
+    }
+    db.pragma("query_only = 0")
+    expect(await store.getProfile(567, "read-only")).toBeUndefined()
+    expect(await store.append(batches[0]!)).toEqual(["accepted"])
+  })
 })
 
 describe("checkpoints", () => {
@@ -287,16 +307,19 @@ describe("checkpoints", () => {
 })
 
 describe("errors", () => {
-  it("classifies busy, locked, I/O, full, cannot-open and closed as unavailable, and nothing else", () => {
+  it("classifies busy, locked, read-only, I/O, full, cannot-open and closed as unavailable, and nothing else", () => {
     const unavailable = [
       { code: "SQLITE_BUSY" },
       { code: "SQLITE_BUSY_SNAPSHOT" },
       { code: "SQLITE_LOCKED_SHAREDCACHE" },
+      { code: "SQLITE_READONLY" },
+      { code: "SQLITE_READONLY_DBMOVED" },
       { code: "SQLITE_IOERR_FSYNC" },
       { code: "SQLITE_FULL" },
       { code: "SQLITE_CANTOPEN" },
       { code: "ERR_SQLITE_ERROR", errcode: 517 }, // node:sqlite, SQLITE_BUSY_SNAPSHOT
       { code: "SQLITE_BUSY", errno: 5 }, // bun:sqlite
+      { code: "SQLITE_READONLY", errno: 8 }, // bun:sqlite
     ]
     for (const fields of unavailable) {
       const mapped = classifySqliteError(Object.assign(new Error("x"), fields))

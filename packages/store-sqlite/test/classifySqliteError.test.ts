@@ -12,11 +12,14 @@ const nodeSqliteError = (message: string, fields: object = {}, name = "Error"): 
   Object.assign(new Error(message), { code: "ERR_SQLITE_ERROR", ...fields }, name === "Error" ? {} : { name })
 
 describe("classifySqliteError on node:sqlite errors", () => {
-  it("maps busy, locked, I/O, full and cannot-open to unavailable, with or without errcode", () => {
+  it("maps busy, locked, read-only, I/O, full and cannot-open to unavailable, with or without errcode", () => {
     const cases: ReadonlyArray<readonly [Error, string]> = [
       [nodeSqliteError("database is locked", { errcode: 5, errstr: "database is locked" }), "SQLITE_BUSY"],
       [nodeSqliteError("database is locked"), "SQLITE_BUSY"],
       [nodeSqliteError("database table is locked: events"), "SQLITE_LOCKED"],
+      [nodeSqliteError("attempt to write a readonly database", { errcode: 8 }), "SQLITE_READONLY"],
+      [nodeSqliteError("attempt to write a readonly database", { errcode: 1032 }), "SQLITE_READONLY"], // _DBMOVED
+      [nodeSqliteError("attempt to write a readonly database"), "SQLITE_READONLY"],
       [nodeSqliteError("disk I/O error", { errcode: 4874, errstr: "disk I/O error" }), "SQLITE_IOERR"],
       [nodeSqliteError("disk I/O error"), "SQLITE_IOERR"],
       [nodeSqliteError("database or disk is full"), "SQLITE_FULL"],
@@ -33,6 +36,7 @@ describe("classifySqliteError on node:sqlite errors", () => {
     expect(isLockError(nodeSqliteError("database is locked"))).toBe(true)
     expect(isLockError(nodeSqliteError("database table is locked"))).toBe(true)
     expect(isLockError(nodeSqliteError("disk I/O error"))).toBe(false)
+    expect(isLockError(nodeSqliteError("attempt to write a readonly database"))).toBe(false)
   })
 
   it("maps node:sqlite's closed database (ERR_INVALID_STATE) to unavailable", () => {
@@ -44,7 +48,7 @@ describe("classifySqliteError on node:sqlite errors", () => {
     for (const error of [
       nodeSqliteError("UNIQUE constraint failed: t.a", { errcode: 1555, errstr: "constraint failed" }),
       nodeSqliteError('near "bogus": syntax error in bogus at offset 0'),
-      nodeSqliteError("attempt to write a readonly database", { errcode: 8 }),
+      nodeSqliteError("datatype mismatch", { errcode: 20, errstr: "datatype mismatch" }),
       // A lock message from something that is no node:sqlite error is not trusted.
       new Error("database is locked"),
       Object.assign(new Error("database is locked"), { code: "ERR_OTHER" }),
