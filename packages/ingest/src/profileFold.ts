@@ -63,9 +63,17 @@ export const foldProfile = (
   return { attributes: attributesOf(state), updated_at: state.updatedAt }
 }
 
-/** The plain attribute values of a state. @since 0.1.0 @category folding */
-export const attributesOf = (state: ProfileState): Record<string, unknown> => {
-  const out: Record<string, unknown> = {}
-  for (const key of Object.keys(state.attributes).sort()) out[key] = state.attributes[key]?.value
-  return out
-}
+/**
+ * The plain attribute values of a state, keys sorted. Built with
+ * `Object.fromEntries`, which defines each key as an own property: an
+ * assignment would hand a key named `__proto__` to the prototype setter.
+ *
+ * @since 0.1.0
+ * @category folding
+ */
+export const attributesOf = (state: ProfileState): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.keys(state.attributes)
+      .sort()
+      .map((key) => [key, state.attributes[key]?.value]),
+  )
