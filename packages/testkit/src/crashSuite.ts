@@ -30,7 +30,7 @@ import { contractTenantIds } from "./http/contractTenants.ts"
 import { TIMESTAMP_FORM } from "./httpSuite.ts"
 import type { ServerProcess } from "./serverProcess.ts"
 import { makeWorkspace, tenantOf, type Workspace } from "./serviceWorkspace.ts"
-import { sleep } from "./slowUploads.ts"
+import { sleep, tryConnect } from "./slowUploads.ts"
 
 /**
  * What a setup guarantees of a request that a crash cut off.
@@ -402,6 +402,10 @@ export const crashSuite = (name: string, setup: CrashSetup): void => {
       // The kill: no chance to finish anything.
       await kill(server)
       server = undefined
+      // Nothing serves any more: the process killed was the service itself, not a wrapper around it.
+      expect(await tryConnect(baseUrl), `${tag}: the port still takes connections after kill ${cycle}`).toBe(
+        "ECONNREFUSED",
+      )
       stop.now = true
       await Promise.all(loops)
       const mine = posts.slice(before)
