@@ -168,7 +168,7 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     await next()
   }
   app.use("/v1/events", auth)
-  app.use("/v1/customers/*", auth)
+  app.use("/v1/customers/*", auth) // also matches /v1/customers itself
 
   app.post("/v1/events", async (c) => {
     const tenant = c.get("tenant")
@@ -288,11 +288,20 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     return json({ accepted, duplicates, rejected, results }, status, { "x-request-id": c.get("requestId") })
   })
 
-  app.get("/v1/customers/:customer", async (c) => {
-    const tenant = c.get("tenant")
-    const customer = c.req.param("customer")
+  // A customer's profile, activity and erasure. Each is served at the
+  // customer's own path and, for ids no path segment can carry ("." and
+  // "..", which URL parsers resolve away), with the id as the `customer`
+  // query parameter of a fixed path.
+  const fromPath = (c: Context<Env>): string | undefined => c.req.param("customer")
+  const fromQuery = (c: Context<Env>): string | undefined => c.req.query("customer")
+  const customerRequired = () =>
+    problem("invalid_body", "The customer id is required: give it as the query parameter `customer`.")
+
+  const readProfile = (customerOf: (c: Context<Env>) => string | undefined) => async (c: Context<Env>) => {
+    const customer = customerOf(c)
+    if (customer === undefined) return customerRequired()
     try {
-      const profile = await store.getProfile(tenant.id, customer)
+      const profile = await store.getProfile(c.get("tenant").id, customer)
       if (profile === undefined) return problem("not_found", "This tenant has no such customer.")
       return json(profile)
     } catch (e) {
@@ -300,11 +309,12 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
       if (r) return r
       throw e
     }
-  })
+  }
 
-  app.get("/v1/customers/:customer/events", async (c) => {
+  const listActivity = (customerOf: (c: Context<Env>) => string | undefined) => async (c: Context<Env>) => {
     const tenant = c.get("tenant")
-    const customer = c.req.param("customer")
+    const customer = customerOf(c)
+    if (customer === undefined) return customerRequired()
     const limitText = c.req.query("limit")
     let limit = DEFAULT_PAGE
     if (limitText !== undefined) {
@@ -330,19 +340,27 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
       if (r) return r
       throw e
     }
-  })
+  }
 
-  app.delete("/v1/customers/:customer", async (c) => {
-    const tenant = c.get("tenant")
+  const erase = (customerOf: (c: Context<Env>) => string | undefined) => async (c: Context<Env>) => {
+    const customer = customerOf(c)
+    if (customer === undefined) return customerRequired()
     try {
-      const erased = await store.eraseCustomer(tenant.id, c.req.param("customer"))
+      const erased = await store.eraseCustomer(c.get("tenant").id, customer)
       return erased ? c.body(null, 204) : problem("not_found", "This tenant has no such customer.")
     } catch (e) {
       const r = unavailable(e)
       if (r) return r
       throw e
     }
-  })
+  }
+
+  app.get("/v1/customers/:customer", readProfile(fromPath))
+  app.get("/v1/customers/:customer/events", listActivity(fromPath))
+  app.delete("/v1/customers/:customer", erase(fromPath))
+  app.get("/v1/customers", readProfile(fromQuery))
+  app.get("/v1/events", listActivity(fromQuery))
+  app.delete("/v1/customers", erase(fromQuery))
 
   app.get("/v1/schemas", (c) => {
     const base = new URL(c.req.url).origin

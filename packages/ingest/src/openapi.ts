@@ -158,6 +158,97 @@ const customerParameter = {
   example: envelope.customer.example,
 }
 
+const customerQueryParameter = {
+  ...customerParameter,
+  in: "query",
+  description:
+    "The persistent customer id, as sent in the events' `customer` (percent-encoded in the query). Reaches every id, `.` and `..` included.",
+}
+
+const pageParameters = [
+  {
+    name: "limit",
+    in: "query",
+    required: false,
+    description: `Events per page, 1 to ${MAX_PAGE}.`,
+    schema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+  },
+  {
+    name: "cursor",
+    in: "query",
+    required: false,
+    description: "The `next` value of the previous page; leave out for the first page.",
+    schema: { type: "string" },
+  },
+]
+
+/** The operations on one customer, named by its path segment or by the `customer` query parameter. */
+const customerOperations = (via: "path" | "query"): { getProfile: Json; erase: Json; listEvents: Json } => {
+  const byQuery = via === "query"
+  const name = (operation: string): string => (byQuery ? `${operation}ByQuery` : operation)
+  const missing: Json = byQuery
+    ? { "400": problemResponse("The `customer` query parameter is missing.", ["invalid_body"]) }
+    : {}
+  const form = byQuery
+    ? " The customer is named by the `customer` query parameter: the form that reaches every id, `.` and `..` included (URL parsers resolve those path segments away)."
+    : ""
+  return {
+    getProfile: {
+      operationId: name("getCustomer"),
+      tags: ["customers"],
+      summary: byQuery ? "Read a customer's profile (id in the query)" : "Read a customer's profile",
+      description: `The tenant's profile of the customer: every attribute with the value of the latest event that carried it.${form}`,
+      security: [{ [bearerScheme]: [] }],
+      responses: {
+        "200": {
+          description: "The profile.",
+          ...json(ref("Profile"), {
+            example: {
+              tenant: envelope.tenant.example,
+              customer: envelope.customer.example,
+              attributes: { ootb_email: "john.doe@example.com", ootb_city: "NYC" },
+              updated_at: envelope.timestamp.example,
+            },
+          }),
+        },
+        ...missing,
+        "404": responseRef("NotFound"),
+        ...privateResponses,
+      },
+    },
+    erase: {
+      operationId: name("deleteCustomer"),
+      tags: ["customers"],
+      summary: byQuery ? "Erase a customer (id in the query)" : "Erase a customer (right to be forgotten)",
+      description: `Erases the profile and every recorded event of the customer in the tenant. Afterwards the customer's routes answer 404.${form}`,
+      security: [{ [bearerScheme]: [] }],
+      responses: {
+        "204": { description: "Erased." },
+        ...missing,
+        "404": responseRef("NotFound"),
+        ...privateResponses,
+      },
+    },
+    listEvents: {
+      operationId: name("listCustomerEvents"),
+      tags: ["customers"],
+      summary: byQuery ? "Page through a customer's activity (id in the query)" : "Page through a customer's activity",
+      description: `The customer's recorded events, newest \`timestamp\` first, a page at a time.${form}`,
+      security: [{ [bearerScheme]: [] }],
+      parameters: pageParameters,
+      responses: {
+        "200": { description: "A page of events.", ...json(ref("EventPage")) },
+        "400": problemResponse(
+          `${byQuery ? "The `customer` query parameter is missing, or " : ""}\`limit\` is not an integer from 1 to ${MAX_PAGE}, or \`cursor\` is not one this API returned.`,
+          ["invalid_body"],
+        ),
+        "404": responseRef("NotFound"),
+        ...privateResponses,
+      },
+    },
+  }
+}
+
 const description =
   (): string => `The ingestion API of the customer data platform: clients send events, the API validates each one against the contract of its event kind (package \`@cdp/schema\` ${schemaPackage.version}), records the accepted ones and keeps each customer's profile in sync.
 
@@ -172,6 +263,10 @@ Every route under \`/v1/events\` and \`/v1/customers\` needs \`Authorization: Be
 ## Profiles: the overwrite rule
 
 An accepted event records the customer's activity and overwrites the customer's profile attributes with every parameter it carries: a parameter that is absent leaves the attribute alone, a parameter that is present (an empty string included) replaces it. Each attribute holds the value of the event with the latest \`timestamp\` that carried it; on equal timestamps the later arrival wins. An older event that arrives late is recorded in the activity log but does not overwrite newer values.
+
+## Customer ids in URLs
+
+A customer's routes name the customer in the path, percent-encoded as one segment (\`/v1/customers/{customer}\`, \`/v1/customers/{customer}/events\`). Two ids cannot travel that way, \`.\` and \`..\`, because every URL parser resolves those segments (and their percent-encoded forms) away; so each route also takes the id as the \`customer\` query parameter: \`GET\` and \`DELETE /v1/customers?customer=\`, \`GET /v1/events?customer=\`. The query forms answer exactly as the path forms and reach every stored customer; a client that wants one form for all ids uses them.
 
 ## Timestamps
 
@@ -387,6 +482,8 @@ const paths = (): Json => {
     ...json(ref("IngestResponse"), example ? { example } : {}),
   })
   const single = exampleEvent(events[eventKeys[0]!])
+  const byPath = customerOperations("path")
+  const byQuery = customerOperations("query")
   return {
     "/v1/events": {
       post: {
@@ -449,80 +546,21 @@ const paths = (): Json => {
           "503": responseRef("Unavailable"),
         },
       },
+      get: { ...byQuery.listEvents, parameters: [customerQueryParameter, ...pageParameters] },
     },
     "/v1/customers/{customer}": {
       parameters: [customerParameter],
-      get: {
-        operationId: "getCustomer",
-        tags: ["customers"],
-        summary: "Read a customer's profile",
-        description:
-          "The tenant's profile of the customer: every attribute with the value of the latest event that carried it.",
-        security: [{ [bearerScheme]: [] }],
-        responses: {
-          "200": {
-            description: "The profile.",
-            ...json(ref("Profile"), {
-              example: {
-                tenant: envelope.tenant.example,
-                customer: envelope.customer.example,
-                attributes: { ootb_email: "john.doe@example.com", ootb_city: "NYC" },
-                updated_at: envelope.timestamp.example,
-              },
-            }),
-          },
-          "404": responseRef("NotFound"),
-          ...privateResponses,
-        },
-      },
-      delete: {
-        operationId: "deleteCustomer",
-        tags: ["customers"],
-        summary: "Erase a customer (right to be forgotten)",
-        description:
-          "Erases the profile and every recorded event of the customer in the tenant. Afterwards the customer's routes answer 404.",
-        security: [{ [bearerScheme]: [] }],
-        responses: {
-          "204": { description: "Erased." },
-          "404": responseRef("NotFound"),
-          ...privateResponses,
-        },
-      },
+      get: byPath.getProfile,
+      delete: byPath.erase,
     },
     "/v1/customers/{customer}/events": {
       parameters: [customerParameter],
-      get: {
-        operationId: "listCustomerEvents",
-        tags: ["customers"],
-        summary: "Page through a customer's activity",
-        description: "The customer's recorded events, newest `timestamp` first, a page at a time.",
-        security: [{ [bearerScheme]: [] }],
-        parameters: [
-          {
-            name: "limit",
-            in: "query",
-            required: false,
-            description: `Events per page, 1 to ${MAX_PAGE}.`,
-            schema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
-          },
-          {
-            name: "cursor",
-            in: "query",
-            required: false,
-            description: "The `next` value of the previous page; leave out for the first page.",
-            schema: { type: "string" },
-          },
-        ],
-        responses: {
-          "200": { description: "A page of events.", ...json(ref("EventPage")) },
-          "400": problemResponse(
-            `\`limit\` is not an integer from 1 to ${MAX_PAGE}, or \`cursor\` is not one this API returned.`,
-            ["invalid_body"],
-          ),
-          "404": responseRef("NotFound"),
-          ...privateResponses,
-        },
-      },
+      get: byPath.listEvents,
+    },
+    "/v1/customers": {
+      parameters: [customerQueryParameter],
+      get: byQuery.getProfile,
+      delete: byQuery.erase,
     },
     "/v1/schemas": {
       get: {

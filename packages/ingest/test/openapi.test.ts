@@ -126,6 +126,9 @@ describe("openApiDocument", () => {
       "GET /v1/customers/{customer}": ["200", "401", "404", "429", "503"],
       "DELETE /v1/customers/{customer}": ["204", "401", "404", "429", "503"],
       "GET /v1/customers/{customer}/events": ["200", "400", "401", "404", "429", "503"],
+      "GET /v1/customers": ["200", "400", "401", "404", "429", "503"],
+      "DELETE /v1/customers": ["204", "400", "401", "404", "429", "503"],
+      "GET /v1/events": ["200", "400", "401", "404", "429", "503"],
       "GET /v1/schemas": ["200"],
       "GET /v1/schemas/{event}.json": ["200", "404"],
       "GET /openapi.json": ["200"],
@@ -139,12 +142,12 @@ describe("openApiDocument", () => {
     expect(found).toEqual(expected)
   })
 
-  it("needs the bearer key exactly on /v1/events and /v1/customers/*", () => {
+  it("needs the bearer key exactly on /v1/events, /v1/customers and /v1/customers/*", () => {
     const schemes = (doc.components as { securitySchemes: Record<string, Json> }).securitySchemes
     expect(Object.values(schemes)).toEqual([expect.objectContaining({ type: "http", scheme: "bearer" })])
     expect(doc.security).toBeUndefined()
     for (const [method, path, op] of operations()) {
-      const isPrivate = path === "/v1/events" || path.startsWith("/v1/customers/")
+      const isPrivate = path === "/v1/events" || path === "/v1/customers" || path.startsWith("/v1/customers/")
       expect(op.security, `${method} ${path}`).toEqual(isPrivate ? [{ bearerAuth: [] }] : undefined)
     }
   })

@@ -49,6 +49,11 @@
  *   (`QUERY_ERROR_CODE`: the closed code set has no better fit) and a
  *   `detail` naming the parameter. Unknown customer,
  *   another tenant's customer, or an erased one: 404 `not_found`.
+ * - Customer ids `.` and `..` cannot travel as a path segment (URL parsers
+ *   resolve them away), so the customer routes also take the id as the
+ *   `customer` query parameter: `GET`/`DELETE /v1/customers?customer=`,
+ *   `GET /v1/events?customer=`. Those answer exactly as the path forms; one
+ *   without `customer` is 400 `invalid_body` naming it.
  * - `DELETE` of a customer the tenant does not have: 404 `not_found`. After
  *   an erase nothing of the customer is kept, its event ids included: the
  *   same event sent again is `accepted` anew.
@@ -71,6 +76,7 @@ import { describe, expect, it } from "vitest"
 import {
   type ApiResponse,
   bearer,
+  customerPath,
   deleteCustomer,
   getCustomer,
   type IngestBody,
@@ -984,7 +990,17 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
           const a = A()
           expectProblem(await request(base(), "/v1/nope", { headers: bearer(a.key) }), 404, "not_found")
           expectProblem(await request(base(), "/nope"), 404, "not_found")
-          expectProblem(await request(base(), "/v1/events", { headers: bearer(a.key) }), 404, "not_found")
+          // GET /v1/events is served (a customer's activity, `?customer=`); PUT is not.
+          expectProblem(
+            await request(base(), "/v1/events", { method: "PUT", headers: bearer(a.key) }),
+            404,
+            "not_found",
+          )
+          expectProblem(
+            await request(base(), "/v1/customers", { method: "PUT", headers: bearer(a.key) }),
+            404,
+            "not_found",
+          )
         },
         T,
       )
@@ -1356,6 +1372,108 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
         "answers 404 not_found for a customer the tenant never had",
         async () => {
           expectProblem(await deleteCustomer(base(), A().key, customerId("neverdel")), 404, "not_found")
+        },
+        T,
+      )
+    })
+
+    // -----------------------------------------------------------------------
+    describe("customer ids a path segment cannot carry", () => {
+      it(
+        "reads, pages and erases `.` and `..` through the query forms",
+        async () => {
+          const a = A()
+          for (const customer of [".", ".."]) {
+            // Ids shared by every run: start from nothing.
+            expect([204, 404]).toContain((await deleteCustomer(base(), a.key, customer, "query")).status)
+            const ids = await acceptAll(base(), a.key, [
+              event(a.id, customer, stamp(1), { ootb_city: "NYC" }),
+              event(a.id, customer, stamp(2), { ootb_first_name: "Dot" }),
+            ])
+            // The path form cannot name them: URL parsers resolve the segment away.
+            expect(new URL(urlOf(base(), customerPath(customer))).pathname).not.toContain(`/customers/${customer}`)
+            const profile = await getCustomer(base(), a.key, customer, "query")
+            expectStatus(profile, 200)
+            expectJson(profile)
+            expectRequestId(profile)
+            expect(profile.body).toEqual({
+              tenant: a.id,
+              customer,
+              attributes: { ootb_city: "NYC", ootb_first_name: "Dot" },
+              updated_at: stamp(2),
+            })
+            const { events } = await listAllEvents(base(), a.key, customer, 1, 10, "query")
+            expect(events.map((e) => e.id)).toEqual([...ids].reverse())
+            const erased = await deleteCustomer(base(), a.key, customer, "query")
+            expectStatus(erased, 204)
+            expect(erased.text).toBe("")
+            expectProblem(await getCustomer(base(), a.key, customer, "query"), 404, "not_found")
+            expectProblem(await listEvents(base(), a.key, customer, {}, "query"), 404, "not_found")
+            expectProblem(await deleteCustomer(base(), a.key, customer, "query"), 404, "not_found")
+          }
+        },
+        T,
+      )
+
+      it(
+        "answers the query forms exactly as the path forms, for any id",
+        async () => {
+          const a = A()
+          const suffix = randomSuffix()
+          for (const customer of [`%2E%2E${suffix}`, `./${suffix}`, `sp ace/sl?q=1&customer=x#frag ü🚀 ${suffix}`]) {
+            await acceptAll(base(), a.key, [
+              event(a.id, customer, stamp(3), { ootb_city: "Rome" }),
+              event(a.id, customer, stamp(4), { ootb_city: "Oslo" }),
+            ])
+            const byPath = await getCustomer(base(), a.key, customer, "path")
+            const byQuery = await getCustomer(base(), a.key, customer, "query")
+            expectStatus(byPath, 200)
+            expectStatus(byQuery, 200)
+            expect(byQuery.body).toEqual(byPath.body)
+            expect(byQuery.body.customer).toBe(customer)
+            const pagePath = await listEvents(base(), a.key, customer, { limit: 1 }, "path")
+            const pageQuery = await listEvents(base(), a.key, customer, { limit: 1 }, "query")
+            expectStatus(pageQuery, 200)
+            expect(pageQuery.body.events).toEqual(pagePath.body.events)
+            // A cursor of one form pages the other.
+            const next = pageQuery.body.next as string
+            const rest = await listEvents(base(), a.key, customer, { limit: 1, cursor: next }, "path")
+            expectStatus(rest, 200)
+            expect(rest.body.events.map((e) => e.timestamp)).toEqual([stamp(3)])
+            expectStatus(await deleteCustomer(base(), a.key, customer, "query"), 204)
+            await expectNoCustomer(base(), a.key, customer)
+          }
+        },
+        T,
+      )
+
+      it(
+        "needs a key and the customer parameter, and keeps tenants apart",
+        async () => {
+          const a = A()
+          const b = B()
+          const customer = customerId("query-iso")
+          await acceptAll(base(), a.key, [event(a.id, customer, stamp(0), { ootb_city: "A-city" })])
+          expectProblem(await getCustomer(base(), undefined, customer, "query"), 401, "unauthorized")
+          expectProblem(await listEvents(base(), undefined, customer, {}, "query"), 401, "unauthorized")
+          expectProblem(await deleteCustomer(base(), undefined, customer, "query"), 401, "unauthorized")
+          expectProblem(await getCustomer(base(), b.key, customer, "query"), 404, "not_found")
+          expectProblem(await listEvents(base(), b.key, customer, {}, "query"), 404, "not_found")
+          expectProblem(await deleteCustomer(base(), b.key, customer, "query"), 404, "not_found")
+          for (const [method, path] of [
+            ["GET", "/v1/customers"],
+            ["DELETE", "/v1/customers"],
+            ["GET", "/v1/events"],
+          ] as const) {
+            const res = await request(base(), path, { method, headers: bearer(a.key) })
+            const problem = expectProblem(res, 400, QUERY_ERROR_CODE)
+            expect(problem.detail, `${method} ${path}`).toContain("customer")
+          }
+          for (const limit of ["0", "abc"]) {
+            const res = await listEvents(base(), a.key, customer, { limit }, "query")
+            expect(expectProblem(res, 400, QUERY_ERROR_CODE).detail).toContain("limit")
+          }
+          expectStatus(await getCustomer(base(), a.key, customer, "query"), 200)
         },
         T,
       )

@@ -99,6 +99,23 @@ export const urlOf = (baseUrl: string, path: string): string => baseUrl.replace(
 export const customerPath = (customer: string): string => `/v1/customers/${encodeURIComponent(customer)}`
 
 /**
+ * How a request names its customer: in the path (`/v1/customers/{customer}`),
+ * or as the `customer` query parameter (`/v1/customers?customer=`,
+ * `/v1/events?customer=`), the form that carries every id, `.` and `..`
+ * included.
+ *
+ * @since 0.3.0
+ * @category requests
+ */
+export type CustomerAddress = "path" | "query"
+
+const customerQuery = (customer: string): string => `customer=${encodeURIComponent(customer)}`
+
+/** The path (and query) of a customer's profile, in either form. */
+const profilePath = (customer: string, via: CustomerAddress): string =>
+  via === "path" ? customerPath(customer) : `/v1/customers?${customerQuery(customer)}`
+
+/**
  * `Authorization` header of an API key.
  *
  * @since 0.1.0
@@ -169,7 +186,8 @@ export const postRaw = <B = IngestBody>(
   })
 
 /**
- * `GET /v1/customers/{customer}`.
+ * `GET /v1/customers/{customer}`, or `GET /v1/customers?customer=` when
+ * `via` is `"query"`.
  *
  * @since 0.1.0
  * @category requests
@@ -178,12 +196,14 @@ export const getCustomer = (
   baseUrl: string,
   key: string | undefined,
   customer: string,
+  via: CustomerAddress = "path",
 ): Promise<ApiResponse<ProfileBody>> =>
-  request<ProfileBody>(baseUrl, customerPath(customer), { headers: key === undefined ? {} : bearer(key) })
+  request<ProfileBody>(baseUrl, profilePath(customer, via), { headers: key === undefined ? {} : bearer(key) })
 
 /**
- * `GET /v1/customers/{customer}/events`, with `limit` and `cursor` (or a
- * raw query string, for malformed ones).
+ * `GET /v1/customers/{customer}/events` (or `GET /v1/events?customer=`
+ * when `via` is `"query"`), with `limit` and `cursor` (or a raw query
+ * string, for malformed ones).
  *
  * @since 0.1.0
  * @category requests
@@ -193,6 +213,7 @@ export const listEvents = (
   key: string | undefined,
   customer: string,
   query: { readonly limit?: number | string; readonly cursor?: string } | string = {},
+  via: CustomerAddress = "path",
 ): Promise<ApiResponse<EventPageBody>> => {
   let q: string
   if (typeof query === "string") q = query
@@ -202,9 +223,11 @@ export const listEvents = (
     if (query.cursor !== undefined) params.set("cursor", query.cursor)
     q = params.toString()
   }
-  return request<EventPageBody>(baseUrl, `${customerPath(customer)}/events${q === "" ? "" : `?${q}`}`, {
-    headers: key === undefined ? {} : bearer(key),
-  })
+  const path =
+    via === "path"
+      ? `${customerPath(customer)}/events${q === "" ? "" : `?${q}`}`
+      : `/v1/events?${customerQuery(customer)}${q === "" ? "" : `&${q}`}`
+  return request<EventPageBody>(baseUrl, path, { headers: key === undefined ? {} : bearer(key) })
 }
 
 /**
@@ -220,12 +243,13 @@ export const listAllEvents = async (
   customer: string,
   limit: number,
   maxPages = 1000,
+  via: CustomerAddress = "path",
 ): Promise<{ events: Array<StoredEventBody>; pages: Array<EventPageBody> }> => {
   const events: Array<StoredEventBody> = []
   const pages: Array<EventPageBody> = []
   let cursor: string | undefined
   for (let i = 0; i < maxPages; i++) {
-    const res = await listEvents(baseUrl, key, customer, cursor === undefined ? { limit } : { limit, cursor })
+    const res = await listEvents(baseUrl, key, customer, cursor === undefined ? { limit } : { limit, cursor }, via)
     if (res.status !== 200) throw new Error(`page ${i + 1} of ${customer}: status ${res.status}: ${res.text}`)
     pages.push(res.body)
     events.push(...res.body.events)
@@ -236,10 +260,16 @@ export const listAllEvents = async (
 }
 
 /**
- * `DELETE /v1/customers/{customer}`.
+ * `DELETE /v1/customers/{customer}`, or `DELETE /v1/customers?customer=`
+ * when `via` is `"query"`.
  *
  * @since 0.1.0
  * @category requests
  */
-export const deleteCustomer = (baseUrl: string, key: string | undefined, customer: string): Promise<ApiResponse> =>
-  request(baseUrl, customerPath(customer), { method: "DELETE", headers: key === undefined ? {} : bearer(key) })
+export const deleteCustomer = (
+  baseUrl: string,
+  key: string | undefined,
+  customer: string,
+  via: CustomerAddress = "path",
+): Promise<ApiResponse> =>
+  request(baseUrl, profilePath(customer, via), { method: "DELETE", headers: key === undefined ? {} : bearer(key) })
