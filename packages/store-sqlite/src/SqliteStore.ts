@@ -10,11 +10,18 @@
 import { type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
 import type { IngestStore } from "@cdp/ingest/StorePort.ts"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { SqliteFault } from "./faultInjection.ts"
 import { openSqliteCore, type SqliteCoreOptions, type SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 
 /** @since 0.1.0 @category models */
-export interface SqliteStoreOptions extends SqliteCoreOptions, GroupCommitOptions {}
+export interface SqliteStoreOptions extends SqliteCoreOptions, GroupCommitOptions {
+  /**
+   * Tests only: the store gets `injectFault` (`faultInjection.ts`), its
+   * connection wrapped so that writes can be made to fail. @since 0.2.0
+   */
+  readonly faultInjection?: boolean
+}
 
 /**
  * An `IngestStore` over SQLite, with the core's counters.
@@ -26,6 +33,12 @@ export interface SqliteStore extends IngestStore {
   readonly stats: Readonly<SqliteCoreStats>
   /** The migration versions applied when the store opened the database. */
   readonly migrated: ReadonlyArray<number>
+  /**
+   * Starts a fault in the store's connection, ending the one in force
+   * (`undefined`: none). Only on a store opened with `faultInjection`.
+   * @since 0.2.0
+   */
+  readonly injectFault?: (fault: SqliteFault | undefined) => Promise<void>
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from "./checkpointer.ts"
 import { ensureFolder, isFileDatabase } from "./databaseFile.ts"
 import { encodeBatches } from "./encodeEvents.ts"
+import type { SqliteFault } from "./faultInjection.ts"
 import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteStoreOptions } from "./SqliteStore.ts"
 import {
@@ -64,6 +65,12 @@ export interface SqliteWorkerStore extends IngestStore {
   readonly stats: () => Promise<SqliteCoreStats>
   /** The migration versions applied when the store opened the database. */
   readonly migrated: ReadonlyArray<number>
+  /**
+   * Starts a fault in the database thread's connection, in order with the
+   * requests sent before it, ending the one in force (`undefined`: none).
+   * Only on a store opened with `faultInjection`. @since 0.2.0
+   */
+  readonly injectFault?: (fault: SqliteFault | undefined) => Promise<void>
 }
 
 /**
@@ -115,6 +122,7 @@ export const openSqliteStoreOnWorker = async (
       ...(cacheSizeKiB === undefined ? {} : { cacheSizeKiB }),
       ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
     },
+    ...(options.faultInjection === true ? { faultInjection: true } : {}),
   })
 
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
@@ -265,5 +273,13 @@ export const openSqliteStoreOnWorker = async (
     },
     stats: () => request("stats"),
     migrated,
+    ...(options.faultInjection === true
+      ? {
+          injectFault: async (fault: SqliteFault | undefined) => {
+            open()
+            await request("fault", { fault })
+          },
+        }
+      : {}),
   }
 }

@@ -10,6 +10,7 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { classifySqliteError } from "./classifySqliteError.ts"
+import { faultableDriver } from "./faultInjection.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
 
@@ -43,7 +44,8 @@ export const ensureFolder = (path: string): void => {
 /**
  * Opens the store on the caller's thread: the folder, the connection
  * (`openDriver`), the core. The store owns the connection; it is closed
- * again when the core cannot open on it.
+ * again when the core cannot open on it. With `faultInjection`, the
+ * connection is wrapped and the store has `injectFault`.
  *
  * @since 0.2.0
  * @category constructors
@@ -61,7 +63,10 @@ export const openSqliteStoreInThread = (
     throw classifySqliteError(error)
   }
   try {
-    return makeSqliteStore(driver, options)
+    if (options.faultInjection !== true) return makeSqliteStore(driver, options)
+    const faultable = faultableDriver(driver, () => openDriver(path))
+    const store = makeSqliteStore(faultable.driver, options)
+    return { ...store, injectFault: async (fault) => faultable.setFault(fault) }
   } catch (error) {
     driver.close()
     throw error

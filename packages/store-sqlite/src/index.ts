@@ -17,6 +17,7 @@ export {
   stampPieces,
   stampsJson,
 } from "./encodeEvents.ts"
+export { type FaultableDriver, faultableDriver, type SqliteFault } from "./faultInjection.ts"
 export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
 export {
   type BatchOutcome,

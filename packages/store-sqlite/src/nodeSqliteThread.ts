@@ -16,6 +16,7 @@
 /// <reference path="./node-sqlite.ambient.d.ts" />
 import { DatabaseSync } from "node:sqlite"
 import { classifySqliteError } from "./classifySqliteError.ts"
+import { faultableDriver, type SqliteFault } from "./faultInjection.ts"
 import { nodeSqliteDriver } from "./node-sqlite.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import {
@@ -39,10 +40,18 @@ type Commit = Extract<Request, { op: "commit" }>
 const reply = (replies: Reply[]) => self.postMessage({ type: "replies", replies })
 
 let core: SqliteCore | undefined
+/** The connection's fault switch (tests: `faultInjection.ts`). */
+let setFault: ((fault: SqliteFault | undefined) => void) | undefined
 
 const start = (data: WorkerData): void => {
   try {
-    const driver = nodeSqliteDriver(new DatabaseSync(data.path))
+    const open = () => nodeSqliteDriver(new DatabaseSync(data.path))
+    let driver = open()
+    if (data.faultInjection === true) {
+      const faultable = faultableDriver(driver, open)
+      driver = faultable.driver
+      setFault = faultable.setFault
+    }
     try {
       core = openSqliteCore(driver, data.options)
     } catch (error) {
@@ -98,7 +107,7 @@ self.onmessage = (event) => {
   flush(db)
   let r: Reply
   try {
-    r = { id: message.id, ok: true, value: answerRequest(db, message) }
+    r = { id: message.id, ok: true, value: answerRequest(db, message, setFault) }
   } catch (error) {
     r = { id: message.id, ok: false, error: serializeError(classifySqliteError(error)) }
   }

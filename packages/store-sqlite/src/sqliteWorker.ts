@@ -11,6 +11,7 @@
  */
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
 import { classifySqliteError } from "./classifySqliteError.ts"
+import { faultableDriver, type SqliteFault } from "./faultInjection.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import {
@@ -26,15 +27,23 @@ const port = parentPort
 if (port === null) throw new Error("sqliteWorker.ts runs only as a worker thread")
 const data = workerData as WorkerData
 
-/** The connection, by the driver's own module (each imports only its own library). */
-const openDriver = async (): Promise<SqliteDriver> =>
+/** How the driver's own module opens a connection (each imports only its own library). */
+const driverOpener = async (): Promise<(path: string) => SqliteDriver> =>
   data.driver === "bun:sqlite"
-    ? (await import("./bun-sqlite.ts")).openBunSqliteDriver(data.path)
-    : (await import("./better-sqlite3.ts")).openBetterSqliteDriver(data.path)
+    ? (await import("./bun-sqlite.ts")).openBunSqliteDriver
+    : (await import("./better-sqlite3.ts")).openBetterSqliteDriver
 
 let core: SqliteCore
+/** The connection's fault switch (tests: `faultInjection.ts`). */
+let setFault: ((fault: SqliteFault | undefined) => void) | undefined
 try {
-  const driver = await openDriver()
+  const openDriver = await driverOpener()
+  let driver = openDriver(data.path)
+  if (data.faultInjection === true) {
+    const faultable = faultableDriver(driver, () => openDriver(data.path))
+    driver = faultable.driver
+    setFault = faultable.setFault
+  }
   try {
     core = openSqliteCore(driver, data.options)
   } catch (error) {
@@ -89,7 +98,7 @@ port.on("message", (first: Request) => {
     commitRequests(core, commits, replies)
     commits = []
     try {
-      replies.push({ id: request.id, ok: true, value: answerRequest(core, request) })
+      replies.push({ id: request.id, ok: true, value: answerRequest(core, request, setFault) })
     } catch (error) {
       replies.push({ id: request.id, ok: false, error: serializeError(error) })
     }

@@ -9,6 +9,7 @@
 import type { MessagePort } from "node:worker_threads"
 import { StoreError } from "@cdp/ingest/StorePort.ts"
 import type { EncodedBatches } from "./encodeEvents.ts"
+import type { SqliteFault } from "./faultInjection.ts"
 import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "./SqliteCore.ts"
 
 /**
@@ -25,6 +26,8 @@ export interface WorkerData {
   readonly options: SqliteCoreOptions
   /** Which driver the thread opens the file with (default `better-sqlite3`). @since 0.2.0 */
   readonly driver?: WorkerDriver
+  /** Tests only: wrap the connection so that `fault` requests can make it fail (`faultInjection.ts`). @since 0.2.0 */
+  readonly faultInjection?: boolean
 }
 
 /** @since 0.2.0 @category models */
@@ -68,6 +71,8 @@ export type Request = { readonly id: number } & (
     }
   | { readonly op: "eraseCustomer"; readonly tenant: number; readonly customer: string }
   | { readonly op: "ping" | "stats" | "close" }
+  /** Tests only: start this fault in the connection (`undefined`: end the one in force). */
+  | { readonly op: "fault"; readonly fault: SqliteFault | undefined }
   /** From now on, pass the replies of writes to the WAL syncer through this port (`walSyncer.ts`). */
   | { readonly op: "syncVia"; readonly port: MessagePort }
 )
@@ -111,13 +116,22 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
 
 /**
  * What a database thread answers to a request other than a commit, from its
- * core (the same on every thread). Throws what the core throws.
+ * core (the same on every thread); `setFault` is the connection's fault
+ * switch, when it was opened with one. Throws what the core throws.
  *
  * @since 0.2.0
  * @category protocol
  */
-export const answerRequest = (core: SqliteCore, request: Exclude<Request, { op: "commit" | "syncVia" }>): unknown => {
+export const answerRequest = (
+  core: SqliteCore,
+  request: Exclude<Request, { op: "commit" | "syncVia" }>,
+  setFault?: (fault: SqliteFault | undefined) => void,
+): unknown => {
   switch (request.op) {
+    case "fault":
+      if (setFault === undefined) throw new Error("the store was not opened with faultInjection")
+      setFault(request.fault)
+      return undefined
     case "getProfile":
       return core.getProfile(request.tenant, request.customer)
     case "listEvents":

@@ -1,36 +1,44 @@
 import { storeConformance } from "@cdp/testkit"
-import { openBetterSqliteStore } from "../src/better-sqlite3.ts"
-import { makeSqliteStore } from "../src/SqliteStore.ts"
-import { faultyDriver, tempDatabase } from "./support.ts"
+import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
+import {
+  openBetterSqliteStore,
+  openBetterSqliteStoreInThread,
+  openBetterSqliteStoreOnWorker,
+} from "../src/better-sqlite3.ts"
+import { tempDatabase } from "./support.ts"
 
-// On the caller's thread, through a driver that can fail a write mid-batch.
+/** Faults in the connection; a short busy timeout, so that a held lock fails a write soon. */
+const faultOptions = { faultInjection: true, busyTimeoutMs: 250 } as const
+const faults = ["io-error", "disk-full", "locked", "read-only"] as const
+
+// On the caller's thread.
 storeConformance(
   "better-sqlite3 (caller's thread)",
   async () => {
     const { path, remove } = await tempDatabase()
-    const { driver, state } = faultyDriver(path)
+    const store = openBetterSqliteStoreInThread(path, faultOptions)
     return {
-      store: makeSqliteStore(driver),
+      store,
       reopen: () => openBetterSqliteStore(path, { worker: false }),
       cleanup: remove,
-      injectFault: (id) => {
-        state.poisoned = id
-      },
+      ...faultsThrough(store.injectFault!),
     }
   },
-  { durable: true, faultInjection: true, propertyRuns: 60 },
+  { durable: true, faultInjection: true, faults, propertyRuns: 60 },
 )
 
-// On a database thread, as the Node app runs it.
+// On a database thread, as the Node app runs it: the faults are caused there.
 storeConformance(
   "better-sqlite3 (database thread)",
   async () => {
     const { path, remove } = await tempDatabase()
+    const store = await openBetterSqliteStoreOnWorker(path, faultOptions)
     return {
-      store: await openBetterSqliteStore(path, { worker: true }),
+      store,
       reopen: () => openBetterSqliteStore(path, { worker: true }),
       cleanup: remove,
+      ...faultsThrough(store.injectFault!),
     }
   },
-  { durable: true, propertyRuns: 60 },
+  { durable: true, faultInjection: true, faults, propertyRuns: 60 },
 )
