@@ -1,0 +1,573 @@
+/**
+ * `hostileSuite`: the hostile-input suite, black-box like the HTTP contract
+ * suite. It starts the real service (any runtime, any store), sends it at
+ * least 10,000 seeded requests (`hostileInputs.ts`: broken and truncated
+ * JSON, invalid UTF-8, byte flips, BOMs, duplicate keys, deep nesting, huge
+ * numbers and strings, prototype keys, keys holding `~` and `/`, bad
+ * batches, odd media types and keys, hostile customer path segments) with a
+ * few in flight at once, and judges every answer (`hostileAnswers.ts`). Then:
+ * the service is healthy, still accepts and reads events, a customer stored
+ * before is unchanged, nothing of the rejected input is stored, its resident
+ * memory stayed bounded, and it logged nothing at error level. A few
+ * hand-written cases follow that need a raw socket or timing.
+ *
+ * `HOSTILE_SEED` replays a run (a failure prints its seed);
+ * `HOSTILE_REQUESTS` changes how many requests are generated.
+ * Test-side only (uses node:*).
+ *
+ * @module
+ */
+import { Agent, type Agent as HttpAgent, request as httpRequest } from "node:http"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { answerFaults, type HostileAnswer } from "./hostileAnswers.ts"
+import {
+  HOSTILE_EVENT,
+  type HostileRequest,
+  type HostileSetup,
+  hostileCustomer,
+  hostileRequest,
+} from "./hostileInputs.ts"
+import {
+  type ApiResponse,
+  bearer,
+  getCustomer,
+  type IngestBody,
+  listAllEvents,
+  postEvents,
+  postRaw,
+  request,
+} from "./http/ApiClient.ts"
+import { type ContractTenant, contractTenantIds } from "./http/contractTenants.ts"
+import { ANSWER_MS, chunked, kernelBuffering, rawRequest } from "./rawExchange.ts"
+import type { ServerProcess } from "./serverProcess.ts"
+import { residentBytes } from "./serviceMemory.ts"
+import { makeWorkspace, tenantOf, type Workspace } from "./serviceWorkspace.ts"
+
+const MiB = 1024 * 1024
+
+/**
+ * How to run the suite on one setup; `start`, `workspace` and `environment`
+ * as in `serviceContract`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HostileOptions {
+  readonly label: string
+  readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
+  readonly workspace?: Parameters<typeof makeWorkspace>[1]
+  readonly environment?: () => Promise<{
+    readonly env: Record<string, string>
+    readonly cleanup?: () => Promise<void>
+  }>
+  /** The pid whose memory is measured: the process that serves (default: the started one). */
+  readonly servicePid?: (server: ServerProcess) => Promise<number>
+  /** Generated requests (default `HOSTILE_REQUESTS` or 10,000). */
+  readonly requests?: number
+  /** Requests in flight at once (default 12). */
+  readonly concurrency?: number
+}
+
+/** What one run of the generated traffic measured. */
+interface TrafficReport {
+  readonly seed: number
+  readonly sent: number
+  readonly ms: number
+  readonly bytes: number
+  readonly byKind: Record<string, number>
+  readonly byStatus: Record<string, number>
+  /** Resident bytes: before any traffic, after the warm-up fifth, the most seen, at the end. */
+  readonly rss: { readonly start: number; readonly warm: number; readonly peak: number; readonly end: number }
+  /** Bytes sent after the warm-up. */
+  readonly bytesAfterWarm: number
+  /** Customers of the pool that only ever appeared in rejected input or problem answers. */
+  readonly acceptedCustomers: ReadonlySet<string>
+}
+
+/**
+ * The most the resident set may grow after the warm-up: half the bytes sent
+ * meanwhile, so a leak of the request volume breaks it (and `MIN_VOLUME` of
+ * traffic makes that volume far larger than a heap's ordinary growth).
+ */
+const growthBound = (bytesAfterWarm: number): number => bytesAfterWarm / 2
+const MIN_VOLUME = 128 * MiB
+
+/** Sends one request as is (the path raw) and reads the whole answer. */
+const send = (baseUrl: string, agent: HttpAgent, req: HostileRequest): Promise<HostileAnswer> => {
+  const url = new URL(baseUrl)
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (req.body !== undefined) headers["content-length"] = String(req.body.length)
+    let answered = false
+    const r = httpRequest(
+      { host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent },
+      (res) => {
+        answered = true
+        const chunks: Array<Buffer> = []
+        res.on("data", (c: Buffer) => chunks.push(c))
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        )
+        res.on("error", reject)
+      },
+    )
+    r.setTimeout(ANSWER_MS, () => r.destroy(new Error(`no answer within ${ANSWER_MS} ms`)))
+    // A server that answers before reading the whole body may close while the body is still going out.
+    r.on("error", (e) => {
+      if (!answered) reject(e)
+    })
+    r.end(req.body === undefined ? undefined : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.length))
+  })
+}
+
+/** A request as a failure shows it: enough to see it, the seed to replay it. */
+const describeRequest = (req: HostileRequest): string => {
+  const body = req.body ?? new Uint8Array()
+  let shown: string
+  try {
+    shown = JSON.stringify(new TextDecoder("utf-8", { fatal: true }).decode(body.subarray(0, 300)))
+  } catch {
+    shown = `hex ${Buffer.from(body.subarray(0, 150)).toString("hex")}`
+  }
+  const auth = req.headers.authorization
+  return `#${req.index} ${req.kind}: ${req.method} ${req.path.slice(0, 200)} content-type=${JSON.stringify(req.headers["content-type"])} auth=${auth === undefined ? "none" : JSON.stringify(auth.slice(0, 40))} (tenant ${req.tenant}) body ${body.length} bytes ${shown}`
+}
+
+const runTraffic = async (options: {
+  readonly baseUrl: string
+  readonly setup: HostileSetup
+  readonly seed: number
+  readonly requests: number
+  readonly concurrency: number
+  readonly pid: number
+}): Promise<{ report: TrafficReport; failures: Array<string> }> => {
+  const { baseUrl, seed, requests, concurrency, pid } = options
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  const failures: Array<string> = []
+  const byKind: Record<string, number> = {}
+  const byStatus: Record<string, number> = {}
+  const acceptedCustomers = new Set<string>()
+  const warmAfter = Math.floor(requests / 5)
+  const rssStart = residentBytes(pid)
+  let rssWarm = 0
+  let peak = rssStart
+  let bytes = 0
+  let bytesAfterWarm = 0
+  let done = 0
+  let next = 0
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, residentBytes(pid))
+    } catch {}
+  }, 100)
+  const start = Date.now()
+  const worker = async () => {
+    for (;;) {
+      const index = next++
+      if (index >= requests) return
+      const req = hostileRequest(seed, index, options.setup)
+      byKind[req.kind] = (byKind[req.kind] ?? 0) + 1
+      const size = req.body?.length ?? 0
+      bytes += size
+      if (index >= warmAfter) bytesAfterWarm += size
+      let faults: Array<string>
+      let answer: HostileAnswer | undefined
+      try {
+        answer = await send(baseUrl, agent, req)
+        byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1
+        faults = answerFaults(req, answer)
+      } catch (e) {
+        faults = [`no answer: ${String((e as Error).message ?? e)}`]
+      }
+      if (faults.length > 0 && failures.length < 12) {
+        failures.push(
+          `${describeRequest(req)}\n    answered ${answer?.status} ${answer?.contentType} ${answer?.text.slice(0, 400)}\n    ${faults.slice(0, 5).join("\n    ")}`,
+        )
+      }
+      if (answer?.status === 202) noteAccepted(req, answer, acceptedCustomers)
+      done++
+      if (done === warmAfter) rssWarm = residentBytes(pid)
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker))
+  } finally {
+    clearInterval(sampler)
+    agent.destroy()
+  }
+  const end = residentBytes(pid)
+  return {
+    report: {
+      seed,
+      sent: requests,
+      ms: Date.now() - start,
+      bytes,
+      byKind,
+      byStatus,
+      rss: { start: rssStart, warm: rssWarm, peak: Math.max(peak, end), end },
+      bytesAfterWarm,
+      acceptedCustomers,
+    },
+    failures,
+  }
+}
+
+/** The customers of the events a 202 answer accepted or found duplicate. */
+const noteAccepted = (req: HostileRequest, answer: HostileAnswer, into: Set<string>): void => {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(req.body)) as unknown
+    const events = (Array.isArray(value) ? value : [value]) as Array<{ customer?: unknown }>
+    const results = (JSON.parse(answer.text) as IngestBody).results
+    for (const [i, r] of results.entries()) {
+      const c = events[i]?.customer
+      if (r.status !== "rejected" && typeof c === "string") into.add(c)
+    }
+  } catch {}
+}
+
+const suffix = (): string => {
+  let s = ""
+  for (const b of crypto.getRandomValues(new Uint8Array(4))) s += b.toString(16).padStart(2, "0")
+  return s
+}
+const mib = (n: number): string => (n / MiB).toFixed(1)
+
+/**
+ * Runs the hostile-input suite against a real server started by
+ * `options.start` in a fresh workspace; every test is named `hostile: …`.
+ *
+ * @since 0.2.0
+ * @category suites
+ */
+export const hostileSuite = (name: string, options: HostileOptions): void => {
+  const requests = options.requests ?? Number(process.env["HOSTILE_REQUESTS"] ?? 10_000)
+  const concurrency = options.concurrency ?? 12
+  const seed = process.env["HOSTILE_SEED"] ? Number(process.env["HOSTILE_SEED"]) : (Math.random() * 2 ** 32) >>> 0
+  const run = suffix()
+  let ws: Workspace | undefined
+  let server: ServerProcess | undefined
+  let cleanup: (() => Promise<void>) | undefined
+  let pid = 0
+  let report: TrafficReport | undefined
+  /** A customer stored before the traffic, and what reading it gave then. */
+  const known = `KNOWN.${run}`
+  let knownBefore: { profile: unknown; events: unknown } | undefined
+
+  const base = (): string => (server as ServerProcess).baseUrl
+  const A = (): ContractTenant => tenantOf((ws as Workspace).tenants, contractTenantIds.A)
+  const B = (): ContractTenant => tenantOf((ws as Workspace).tenants, contractTenantIds.B)
+  const setup = (): HostileSetup => ({ a: A(), b: B(), run })
+  const readKnown = async () => ({
+    profile: (await getCustomer(base(), A().key, known)).body,
+    events: (await listAllEvents(base(), A().key, known, 2)).events,
+  })
+  const valid = (customer: string, context: Record<string, unknown> = { ootb_city: "NYC" }) => ({
+    tenant: A().id,
+    timestamp: "2024-05-27 10:30:00.000000 UTC",
+    event: HOSTILE_EVENT,
+    customer,
+    context,
+  })
+  const post = (body: string | Uint8Array, type: string | undefined = "application/json", key = A().key) =>
+    postRaw(base(), key, body, type)
+
+  describe(name, () => {
+    beforeAll(async () => {
+      ws = await makeWorkspace(options.label, options.workspace)
+      const extra = options.environment ? await options.environment() : { env: {} }
+      cleanup = extra.cleanup
+      server = await options.start(ws, extra.env)
+      pid = options.servicePid ? await options.servicePid(server) : (server.child.pid as number)
+      const stored = await postEvents(base(), A().key, [
+        {
+          ...valid(known, { ootb_city: "Oslo", ootb_first_name: "Kari" }),
+          timestamp: "2024-05-27 10:30:00.000000 UTC",
+        },
+        { ...valid(known, { ootb_city: "Bergen" }), timestamp: "2024-05-28 10:30:00.000000 UTC" },
+        { ...valid(known, { ootb_city: "Tromsø", ootb_is_test: true }), timestamp: "2024-05-26 10:30:00.000000 UTC" },
+      ])
+      if (stored.status !== 202 || stored.body.accepted !== 3) throw new Error(`known customer: ${stored.text}`)
+      knownBefore = await readKnown()
+    })
+    afterAll(async () => {
+      try {
+        await server?.stop("SIGTERM")
+        await cleanup?.()
+      } finally {
+        await ws?.remove()
+      }
+    })
+
+    it("hostile: prototype names are ordinary data as customer ids and values (before the generated traffic, which uses them too)", async () => {
+      for (const customer of ["__proto__", "constructor", "prototype", "hasOwnProperty", "toString"]) {
+        const id = `${customer}`
+        const context = { ootb_city: id, ootb_first_name: "__proto__", ootb_last_name: "constructor" }
+        const res = await postEvents(base(), A().key, valid(id, context))
+        expect(res.status, `${id}: ${res.text}`).toBe(202)
+        const profile = await getCustomer(base(), A().key, id)
+        expect(profile.status, `${id}: ${profile.text}`).toBe(200)
+        expect(profile.body).toMatchObject({ tenant: A().id, customer: id, attributes: context })
+        const events = await listAllEvents(base(), A().key, id, 10)
+        expect(events.events.map((e) => e.context)).toEqual([context])
+        const erased = await request(base(), `/v1/customers/${encodeURIComponent(id)}`, {
+          method: "DELETE",
+          headers: bearer(A().key),
+        })
+        expect(erased.status, erased.text).toBe(204)
+      }
+      // Nothing was polluted: an ordinary event still reads back exactly.
+      const probe = `probe.${run}`
+      expect((await postEvents(base(), A().key, valid(probe))).status).toBe(202)
+      expect((await getCustomer(base(), A().key, probe)).body.attributes).toEqual({ ootb_city: "NYC" })
+    })
+
+    it(`hostile: ${requests} generated requests each get a documented answer`, { timeout: 300_000 }, async () => {
+      const { report: r, failures } = await runTraffic({
+        baseUrl: base(),
+        setup: setup(),
+        seed,
+        requests,
+        concurrency,
+        pid,
+      })
+      report = r
+      console.log(
+        `hostile: ${name}: ${r.sent} requests (${mib(r.bytes)} MiB) in ${(r.ms / 1000).toFixed(1)} s, seed ${seed}; ` +
+          `RSS MiB start ${mib(r.rss.start)}, after warm-up ${mib(r.rss.warm)}, peak ${mib(r.rss.peak)}, end ${mib(r.rss.end)}; ` +
+          `statuses ${JSON.stringify(r.byStatus)}; kinds ${JSON.stringify(r.byKind)}`,
+      )
+      expect(failures, `seed ${seed} (replay with HOSTILE_SEED=${seed}):\n${failures.join("\n")}`).toEqual([])
+      expect(r.sent).toBeGreaterThanOrEqual(requests)
+    })
+
+    it("hostile: the service stays healthy, accepts and reads events, and kept the known customer", async () => {
+      const health = await request(base(), "/healthz")
+      expect(health.status, health.text).toBe(200)
+      expect(health.body).toEqual({ status: "ok" })
+      const customer = `after.${run}`
+      const res = await postEvents(base(), A().key, valid(customer, { ootb_city: "Oslo" }))
+      expect(res.status, res.text).toBe(202)
+      const profile = await getCustomer(base(), A().key, customer)
+      expect(profile.status, profile.text).toBe(200)
+      expect(profile.body.attributes).toEqual({ ootb_city: "Oslo" })
+      expect(await readKnown(), "the known customer after the hostile traffic").toEqual(knownBefore)
+      expect(knownBefore?.profile).toMatchObject({
+        attributes: { ootb_city: "Bergen", ootb_first_name: "Kari", ootb_is_test: true },
+      })
+      expect(server?.child.exitCode, "the service is still running").toBeNull()
+    })
+
+    it("hostile: nothing of the rejected input is stored", async () => {
+      if (report === undefined) throw new Error("the generated traffic did not run")
+      const s = setup()
+      // Customers of the run's pool that no 202 ever took must have no profile; the corpus's customer too.
+      const never = [`h${run}-known-case`]
+      for (let k = 0; k < 64; k++)
+        if (!report.acceptedCustomers.has(hostileCustomer(s, k))) never.push(hostileCustomer(s, k))
+      for (const c of never) {
+        const profile = await getCustomer(base(), A().key, c)
+        expect(profile.status, `${c} was only in rejected input, yet: ${profile.text}`).toBe(404)
+      }
+      expect(report.acceptedCustomers.size, "customers some valid event reached").toBeGreaterThan(10)
+    })
+
+    it("hostile: the resident memory stays bounded", () => {
+      if (report === undefined) throw new Error("the generated traffic did not run")
+      const { rss, bytesAfterWarm } = report
+      const growth = Math.max(rss.peak, rss.end) - rss.warm
+      expect(bytesAfterWarm, "bytes sent after the warm-up").toBeGreaterThan(MIN_VOLUME)
+      expect(
+        growth,
+        `RSS growth after the warm-up (MiB ${mib(rss.warm)} -> peak ${mib(rss.peak)}, end ${mib(rss.end)}; ${mib(bytesAfterWarm)} MiB sent)`,
+      ).toBeLessThan(growthBound(bytesAfterWarm))
+    })
+
+    it("hostile: nothing is logged at error level", () => {
+      const out = server?.output() ?? ""
+      const errors = out.split("\n").filter((l) => /"level":\s*"error"|unhandled error|uncaught|panic/i.test(l))
+      expect(errors, "error-level lines in the service's output").toEqual([])
+    })
+
+    it("hostile: bodies over 1 MiB get 413 without being read whole, announced or streamed", async () => {
+      const head = (extra: string) =>
+        `POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${A().key}\r\nContent-Type: application/json\r\n${extra}\r\n`
+      const claimed = await rawRequest(base(), head("Content-Length: 10737418240\r\n"), ["[{"])
+      claimed.socket.destroy()
+      expect(claimed.status, claimed.body).toBe(413)
+      expect(JSON.parse(claimed.body)).toMatchObject({ code: "payload_too_large", status: 413 })
+      // Streamed without a length and without end: a server that read bodies whole would never answer.
+      // What the client wrote by the answer counts the kernel's buffers in between too.
+      const endless = await rawRequest(
+        base(),
+        head("Transfer-Encoding: chunked\r\n"),
+        chunked(64 * 1024, Number.POSITIVE_INFINITY, false),
+        {
+          stopOnAnswer: true,
+        },
+      )
+      endless.socket.destroy()
+      expect(endless.status, endless.body).toBe(413)
+      expect(JSON.parse(endless.body)).toMatchObject({ code: "payload_too_large" })
+      const bound = MiB + 4 * MiB + kernelBuffering() + MiB
+      expect(endless.sentBeforeAnswer, `bytes sent before the 413 (bound ${bound})`).toBeLessThan(bound)
+      // Through fetch, still sending when the 413 comes: it gets the 413, not a broken connection.
+      const v = JSON.stringify(valid(`big.${run}`))
+      const padding = `{${" ".repeat(2 * MiB)}${v.slice(1)}`
+      const batch = `[${Array.from({ length: Math.ceil((8 * MiB) / v.length) }, () => v).join(",")}]`
+      for (let i = 0; i < 3; i++) {
+        for (const body of [padding, batch]) {
+          const res = await post(body)
+          expect(res.status, res.text).toBe(413)
+          expect(res.body).toMatchObject({ code: "payload_too_large" })
+        }
+      }
+      expect((await getCustomer(base(), A().key, `big.${run}`)).status).toBe(404)
+    })
+
+    it("hostile: the connection of a 413 stays usable, or the 413 says Connection: close", async () => {
+      const cases: Array<[string, string, Iterable<string | Uint8Array>]> = [
+        ["chunked 2 MiB", "Transfer-Encoding: chunked\r\n", chunked(64 * 1024, 32, true)],
+        ["Content-Length 2 MiB", `Content-Length: ${2 * MiB}\r\n`, [new Uint8Array(2 * MiB).fill(0x20)]],
+      ]
+      for (const [what, framing, body] of cases) {
+        const head = `POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${A().key}\r\nContent-Type: application/json\r\n${framing}\r\n`
+        const first = await rawRequest(base(), head, body)
+        const socket = first.socket
+        try {
+          expect(first.status, `${what}: ${first.body}`).toBe(413)
+          if ((first.headers.connection ?? "").toLowerCase() === "close") continue
+          await first.written
+          await new Promise((r) => setTimeout(r, 800))
+          const second = await new Promise<string>((resolve) => {
+            let got = ""
+            socket.on("data", (chunk: Buffer) => {
+              got += chunk.toString()
+              if (got.includes("\r\n\r\n")) resolve(got)
+            })
+            socket.on("close", () => resolve(got || "(closed without an answer)"))
+            if (socket.destroyed) resolve("(closed before the second request)")
+            else socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+          })
+          expect(second.split("\r\n")[0], `${what}: a second request on the connection of a keep-alive 413 got`).toBe(
+            "HTTP/1.1 200 OK",
+          )
+        } finally {
+          socket.destroy()
+        }
+      }
+    })
+
+    it("hostile: the key is checked before the media type and the body, and a wrong key's endless body is not read", async () => {
+      const v = JSON.stringify(valid(`auth.${run}`))
+      const wrong = `cdp_wrong_${suffix()}`
+      const bodies: Array<[string, string | Uint8Array, string | undefined]> = [
+        ["text/plain", "nonsense", "text/plain"],
+        ["no type", v, undefined],
+        ["malformed JSON", "{", "application/json"],
+        ["invalid UTF-8", Uint8Array.from([0xff, 0xfe]), "application/json"],
+        ["a wrong shape", "42", "application/json"],
+        ["an empty batch", "[]", "application/json"],
+        ["2 MiB", `[${" ".repeat(2 * MiB)}]`, "application/json"],
+        ["deep nesting", "[".repeat(500_000) + "]".repeat(500_000), "application/json"],
+        ["a valid event", v, "application/json"],
+      ]
+      for (const [what, body, type] of bodies) {
+        for (const key of [undefined, wrong]) {
+          const res = await postRaw(base(), key, body, type)
+          expect(res.status, `${what} with key ${key}: ${res.text}`).toBe(401)
+          expect(res.body).toMatchObject({ code: "unauthorized" })
+        }
+      }
+      const form = new FormData()
+      form.set("event", v)
+      for (const body of [form, new URLSearchParams({ event: v })]) {
+        const res = await request(base(), "/v1/events", { method: "POST", headers: bearer(A().key), body })
+        expect(res.status, res.text).toBe(415)
+        expect(res.body).toMatchObject({ code: "unsupported_media_type" })
+      }
+      const head = `POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${wrong}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`
+      const endless = await rawRequest(base(), head, chunked(64 * 1024, 16 * 16, false), { stopOnAnswer: true })
+      endless.socket.destroy()
+      expect(endless.status, endless.body).toBe(401)
+      expect(endless.sentBeforeAnswer).toBeLessThan(12 * MiB)
+      expect((await getCustomer(base(), A().key, `auth.${run}`)).status).toBe(404)
+    })
+
+    it("hostile: 30,000 unknown keys get every issue, in time linear in the body, without stalling other requests", async () => {
+      const v = JSON.stringify(valid(`keys.${run}`))
+      const N = 30_000
+      const descending = Array.from({ length: N }, (_, i) => `"k${String(N - i).padStart(5, "0")}":1`).join(",")
+      const ascending = Array.from({ length: N }, (_, i) => `"k/${i}~":1`).join(",")
+      const LIMIT_MS = 3000
+      for (const [what, body, pathOf] of [
+        [
+          "context",
+          v.replace('"context":{', `"context":{${descending},`),
+          (i: number) => `/context/k${String(N - i).padStart(5, "0")}`,
+        ],
+        ["top level", v.replace("{", `{${ascending},`), (i: number) => `/k~1${i}~0`],
+      ] as const) {
+        let done = false
+        let slowestHealth = 0
+        const healthErrors: Array<string> = []
+        const health = (async () => {
+          while (!done) {
+            const start = Date.now()
+            try {
+              const res = await request(base(), "/healthz")
+              if (res.status !== 200) healthErrors.push(`${res.status} ${res.text}`)
+            } catch (e) {
+              healthErrors.push(String((e as Error).cause ?? e))
+            }
+            slowestHealth = Math.max(slowestHealth, Date.now() - start)
+            await new Promise((r) => setTimeout(r, 50))
+          }
+        })()
+        const start = Date.now()
+        let res: ApiResponse<IngestBody>
+        try {
+          res = await post(body)
+        } finally {
+          done = true
+          await health
+        }
+        const ms = Date.now() - start
+        expect(res.status, res.text.slice(0, 300)).toBe(400)
+        const issues = res.body.results[0]?.issues ?? []
+        expect(issues.length).toBeGreaterThanOrEqual(N)
+        // Every unknown key is reported at its own escaped path.
+        const paths = new Set(issues.filter((i) => i.code === "unknown_property").map((i) => i.path))
+        for (let i = 0; i < N; i += 997) expect(paths.has(pathOf(i)), `${what}: path ${pathOf(i)}`).toBe(true)
+        expect(ms, `${N} unknown keys at the ${what}: answer time (ms)`).toBeLessThan(LIMIT_MS)
+        expect(slowestHealth, `${N} unknown keys at the ${what}: slowest /healthz meanwhile (ms)`).toBeLessThan(
+          LIMIT_MS,
+        )
+        expect(healthErrors, `${N} unknown keys at the ${what}: /healthz meanwhile`).toEqual([])
+      }
+    })
+
+    it("hostile: keys holding ~ and / are reported at RFC 6901 paths", async () => {
+      // Literal pointers, written by hand: ~ is ~0, / is ~1, ~1 written as a key is ~01.
+      const cases: Array<[string, string]> = [
+        ["a/b", "/context/a~1b"],
+        ["~", "/context/~0"],
+        ["~1", "/context/~01"],
+        ["/~", "/context/~1~0"],
+        ["~/~/", "/context/~0~1~0~1"],
+      ]
+      const c = `ptr.${run}`
+      const res = await postEvents(base(), A().key, valid(c, Object.fromEntries(cases.map(([k]) => [k, 1]))))
+      expect(res.status, res.text).toBe(400)
+      const paths = (res.body.results[0]?.issues ?? []).map((i) => i.path).sort()
+      expect(paths).toEqual(cases.map(([, p]) => p).sort())
+      const top = await postEvents(base(), A().key, { ...valid(c), "x/y~z": 1 })
+      expect((top.body.results[0]?.issues ?? []).map((i) => [i.code, i.path])).toEqual([
+        ["unknown_property", "/x~1y~0z"],
+      ])
+    })
+  })
+}

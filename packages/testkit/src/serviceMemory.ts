@@ -1,0 +1,72 @@
+/**
+ * The memory of a service process under test, read from Linux's /proc: its
+ * resident set (`VmRSS`), and the process that actually serves when the
+ * started one is a wrapper (the Deno start script runs `deno`; the Worker's
+ * runs wrangler, which runs `workerd`). Reach for it when a test must hold
+ * a server's memory to a bound. Test-side only (uses node:fs).
+ *
+ * @module
+ */
+import { readdirSync, readFileSync } from "node:fs"
+
+/**
+ * The resident set size of a process in bytes (`VmRSS` of
+ * `/proc/<pid>/status`).
+ *
+ * @since 0.2.0
+ * @category memory
+ */
+export const residentBytes = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8")
+  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)
+  if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`)
+  return Number(m[1]) * 1024
+}
+
+/** Parent pid and command name of every process, from `/proc/<pid>/stat`. */
+const processTable = (): Array<{ pid: number; ppid: number; name: string }> => {
+  const rows: Array<{ pid: number; ppid: number; name: string }> = []
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ")".
+      const close = stat.lastIndexOf(")")
+      const name = stat.slice(stat.indexOf("(") + 1, close)
+      const ppid = Number(stat.slice(close + 2).split(" ")[1])
+      rows.push({ pid: Number(entry), ppid, name })
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  return rows
+}
+
+/**
+ * The pid of the process named `name` (its `comm`, e.g. `deno`, `workerd`)
+ * among `root` and its descendants; waits up to `timeoutMs` for it to appear.
+ *
+ * @since 0.2.0
+ * @category processes
+ */
+export const descendantNamed = async (root: number, name: string, timeoutMs = 10_000): Promise<number> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const table = processTable()
+    const family = new Set([root])
+    for (let grew = true; grew; ) {
+      grew = false
+      for (const row of table) {
+        if (!family.has(row.pid) && family.has(row.ppid)) {
+          family.add(row.pid)
+          grew = true
+        }
+      }
+    }
+    const found = table.filter((row) => family.has(row.pid) && row.name === name)
+    if (found.length === 1) return (found[0] as { pid: number }).pid
+    if (found.length > 1) throw new Error(`${found.length} processes named ${name} under ${root}`)
+    if (Date.now() > deadline) throw new Error(`no process named ${name} under ${root}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
