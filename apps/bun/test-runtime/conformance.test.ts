@@ -3,7 +3,8 @@
  * bun:sqlite, inside Bun (`bun test ./test-runtime/`, which runs the
  * suite's vitest calls on bun:test), on a real SQLite file in a temporary
  * folder, closed and reopened for the durability tests: on a database
- * thread (as the app runs it) and on the caller's thread.
+ * thread (as the app runs it) and on the caller's thread, each with the
+ * store's faults caused on the thread its connection lives on.
  */
 
 import { Database } from "bun:sqlite"
@@ -17,10 +18,13 @@ import {
   CHECKPOINTER_PASSES,
   CHECKPOINTER_SYNCS,
   openBunSqliteStore,
+  openBunSqliteStoreInThread,
+  openBunSqliteStoreOnWorker,
   runCheckpointer,
 } from "@cdp/store-sqlite/bun-sqlite"
 import { makeEvent, storeConformance } from "@cdp/testkit"
 import { expectCheckpointerSyncs } from "@cdp/testkit/checkpointerSyncs.ts"
+import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async () => {
@@ -28,18 +32,30 @@ const tempDatabase = async () => {
   return { dir, path: join(dir, "data", "ingest.db"), remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
+/** Faults in the connection; a short busy timeout, so that a held lock fails a write soon. */
+const faultOptions = { faultInjection: true, busyTimeoutMs: 250 } as const
+
 for (const worker of [true, false]) {
   storeConformance(
     `bun:sqlite (${worker ? "database thread" : "caller's thread"})`,
     async () => {
       const { path, remove } = await tempDatabase()
+      const store = worker
+        ? await openBunSqliteStoreOnWorker(path, faultOptions)
+        : openBunSqliteStoreInThread(path, faultOptions)
       return {
-        store: await openBunSqliteStore(path, { worker }),
+        store,
         reopen: () => openBunSqliteStore(path, { worker }),
         cleanup: remove,
+        ...faultsThrough(store.injectFault!),
       }
     },
-    { durable: true, propertyRuns: 60 },
+    {
+      durable: true,
+      faultInjection: true,
+      faults: ["io-error", "disk-full", "locked", "read-only"],
+      propertyRuns: 60,
+    },
   )
 
   describe(`openBunSqliteStore (${worker ? "database thread" : "caller's thread"})`, () => {

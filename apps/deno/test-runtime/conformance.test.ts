@@ -1,8 +1,9 @@
 /**
  * The store conformance suite on node:sqlite, under Deno itself (run by the
  * root's `node scripts/test-runtimes.mjs deno`), on real temporary files,
- * durable through `reopen`; and node:sqlite's real errors (busy, cannot
- * open, closed) going through the one classifier.
+ * durable through `reopen`, with the store's faults caused on the thread its
+ * connection lives on; and node:sqlite's real errors (busy, cannot open,
+ * closed) going through the one classifier.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -10,8 +11,13 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { StoreError } from "@cdp/ingest"
 import { classifySqliteError } from "@cdp/store-sqlite"
-import { openNodeSqliteStore } from "@cdp/store-sqlite/node-sqlite"
+import {
+  openNodeSqliteStore,
+  openNodeSqliteStoreInThread,
+  openNodeSqliteStoreOnWorker,
+} from "@cdp/store-sqlite/node-sqlite"
 import { makeEvent, storeConformance } from "@cdp/testkit"
+import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async (): Promise<{ path: string; remove: () => Promise<void> }> => {
@@ -31,19 +37,31 @@ describe("the runtime", () => {
   })
 })
 
+/** Faults in the connection; a short busy timeout, so that a held lock fails a write soon. */
+const faultOptions = { faultInjection: true, busyTimeoutMs: 250 } as const
+
 // On a Web Worker (as the app runs it) and on the caller's thread.
 for (const worker of [true, false]) {
   storeConformance(
     `node:sqlite (Deno, ${worker ? "database thread" : "caller's thread"})`,
     async () => {
       const { path, remove } = await tempDatabase()
+      const store = worker
+        ? await openNodeSqliteStoreOnWorker(path, faultOptions)
+        : openNodeSqliteStoreInThread(path, faultOptions)
       return {
-        store: await openNodeSqliteStore(path, { worker }),
+        store,
         reopen: () => openNodeSqliteStore(path, { worker }),
         cleanup: remove,
+        ...faultsThrough(store.injectFault!),
       }
     },
-    { durable: true, propertyRuns: 60 },
+    {
+      durable: true,
+      faultInjection: true,
+      faults: ["io-error", "disk-full", "locked", "read-only"],
+      propertyRuns: 60,
+    },
   )
 }
 
