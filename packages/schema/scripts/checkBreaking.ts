@@ -11,9 +11,10 @@
  * Such a change needs a major release: it passes only when `.changeset/`
  * holds a changeset that bumps `@cdp/schema` by `major`.
  *
- * Run: `tsx scripts/checkBreaking.ts` (from packages/schema); exits 1 when a
- * breaking change has no major changeset. The test `test/breaking.test.ts`
- * runs the same check.
+ * Run: `pnpm check:breaking` (part of `pnpm check`, so of `npm test`); it
+ * exits 1 when a breaking change has no major changeset, naming each change.
+ * `test/checkBreakingCommand.test.ts` puts narrowing changes through it in a
+ * scratch copy of the package.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { basename, join } from "node:path"
@@ -327,16 +328,23 @@ const main = () => {
     console.log("no breaking changes against released/")
     return
   }
-  for (const [file, list] of changes) {
-    console.log(`${file}:`)
-    for (const c of list) console.log(`  ${c.kind} at ${c.path || "/"}: ${c.detail}`)
-  }
+  const lines = changes.flatMap(([file, list]) => [
+    `${file}:`,
+    ...list.map((c) => `  ${c.kind} at ${c.path || "/"}: ${c.detail}`),
+  ])
   if (hasMajorChangeset(join(packageDir, "..", "..", ".changeset"))) {
-    console.log("breaking changes are covered by a major changeset of @cdp/schema")
+    console.log([...lines, "breaking changes are covered by a major changeset of @cdp/schema"].join("\n"))
     return
   }
-  console.error('breaking changes need a changeset with "@cdp/schema": major (pnpm changeset)')
-  process.exit(1)
+  // The refusal names every change on stderr, where a CI log shows it.
+  console.error(
+    [
+      "breaking changes against released/ (they reject events the released schema accepted):",
+      ...lines,
+      'they need a changeset with "@cdp/schema": major (pnpm changeset), or undo them',
+    ].join("\n"),
+  )
+  process.exitCode = 1
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main()
