@@ -11,7 +11,6 @@ import {
   jsonLogger,
   listenErrorText,
   loadSettings,
-  MAX_BODY_BYTES,
   makeApp,
   makeShutdown,
   redactUrl,
@@ -60,9 +59,11 @@ try {
     port: settings.port,
     hostname,
     fetch: app.fetch,
-    // The handler refuses a body over 1 MiB as it streams in (413); Bun's own
-    // bound only stops a client from sending far more than that.
-    maxRequestBodySize: 1024 * MAX_BODY_BYTES,
+    // The handler refuses a body over 1 MiB (413 Problem Details), an announced
+    // one before reading it, a streamed one as it comes. Bun's own bound would
+    // answer a larger announced length with a bare 413 of its own, so it is
+    // set beyond any length.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
 } catch (e) {
   // A port in use (or not ours to take): one line that says so, the store closed, exit 1.
