@@ -8,9 +8,11 @@
  * page fails with `SQLITE_FULL`), read-only (`query_only`: `SQLITE_READONLY`),
  * locked (another connection holds the write lock: `SQLITE_BUSY` once the
  * busy timeout passes). An I/O error cannot be had from a healthy disk, so
- * the wrapper throws the driver's `SQLITE_IOERR_WRITE` from the insert of an
- * event, as a failing write would. Not for production: nothing opens a store
- * this way unless asked to.
+ * the wrapper throws the driver's `SQLITE_IOERR_WRITE` where a failing disk
+ * would: at `COMMIT`, when SQLite writes the transaction's pages to the WAL
+ * (nothing written; the core rolls back), or from the insert of one event,
+ * in the middle of its batch. Not for production: nothing opens a store this
+ * way unless asked to.
  *
  * @module
  */
@@ -19,7 +21,7 @@ import type { SqliteDriver } from "./SqliteDriver.ts"
 /**
  * A fault to cause in a store's connection until the next `injectFault`.
  * `io-error` with an `id` fails only the insert of that event (in the
- * middle of whatever batch carries it); without, every event insert.
+ * middle of whatever batch carries it); without, every commit.
  *
  * @since 0.2.0
  * @category models
@@ -43,8 +45,8 @@ export interface FaultableDriver {
 }
 
 /** The error better-sqlite3 and bun:sqlite throw when a write to the file fails (`SQLITE_IOERR_WRITE`, 778). */
-const ioError = (id: unknown): Error =>
-  Object.assign(new Error(`disk I/O error (injected, writing event ${String(id)})`), {
+const ioError = (what: string): Error =>
+  Object.assign(new Error(`disk I/O error (injected, writing ${what})`), {
     code: "SQLITE_IOERR_WRITE",
     errno: 778,
   })
@@ -129,14 +131,17 @@ export const faultableDriver = (driver: SqliteDriver, openOther: () => SqliteDri
       if (!sql.startsWith("INSERT INTO events")) return statement
       return {
         run: (...params) => {
-          if (failing !== undefined && (failing.id === undefined || failing.id === params[1])) throw ioError(params[1])
+          if (failing?.id !== undefined && failing.id === params[1]) throw ioError(`event ${String(params[1])}`)
           return statement.run(...params)
         },
         get: (...params) => statement.get(...params),
         all: (...params) => statement.all(...params),
       }
     },
-    exec: (sql) => driver.exec(sql),
+    exec: (sql) => {
+      if (sql === "COMMIT" && failing !== undefined && failing.id === undefined) throw ioError("the commit")
+      driver.exec(sql)
+    },
     close: () => {
       try {
         release()
@@ -144,7 +149,17 @@ export const faultableDriver = (driver: SqliteDriver, openOther: () => SqliteDri
         driver.close()
       }
     },
-    ...(driver.transactionSync === undefined ? {} : { transactionSync: driver.transactionSync.bind(driver) }),
+    ...(driver.transactionSync === undefined
+      ? {}
+      : {
+          // Thrown inside: the host rolls the transaction back.
+          transactionSync: <T>(fn: () => T): T =>
+            driver.transactionSync!(() => {
+              const result = fn()
+              if (failing !== undefined && failing.id === undefined) throw ioError("the commit")
+              return result
+            }),
+        }),
   }
   return { driver: wrapped, setFault }
 }
