@@ -17,8 +17,11 @@ import type { SqliteDriver } from "./SqliteDriver.ts"
 /** @since 0.1.0 @category models */
 export interface SqliteStoreOptions extends SqliteCoreOptions, GroupCommitOptions {
   /**
-   * Tests only: the store gets `injectFault` (`faultInjection.ts`), its
-   * connection wrapped so that writes can be made to fail. @since 0.2.0
+   * Tests only: a store opened from a file path (each driver's `open…Store`,
+   * on any thread) gets `injectFault` (`faultInjection.ts`), its connection
+   * wrapped so that writes can be made to fail. `makeSqliteStore` takes a
+   * connection already made: wrap it with `faultableDriver` instead.
+   * @since 0.2.0
    */
   readonly faultInjection?: boolean
 }
