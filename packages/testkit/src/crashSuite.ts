@@ -190,6 +190,7 @@ export const crashSuite = (name: string, setup: CrashSetup): void => {
     timeout: 240_000,
   }, async () => {
     const seed = Number(process.env["CRASH_SEED"] ?? Date.now() % 2 ** 31)
+    if (!Number.isSafeInteger(seed)) throw new Error(`CRASH_SEED must be an integer, got ${process.env["CRASH_SEED"]}`)
     const tag = `${name}, seed ${seed} (replay: CRASH_SEED=${seed})`
     try {
       await run(seed, tag)
