@@ -416,6 +416,15 @@ const overfullBatch = (setup: HostileSetup): string => {
 const generatePost = (r: Random, setup: HostileSetup): Draft => {
   const event = () => validEvent(r, setup)
   const text = () => JSON.stringify(r.chance(0.8) ? event() : Array.from({ length: 1 + r.int(5) }, event))
+  if (r.chance(0.02)) {
+    // JSON whitespace between tokens, up to a little over 1 MiB: volume that a leak would show.
+    const t = text()
+    const at = t.indexOf(",", r.int(t.length))
+    const size = 300_000 + r.int(MiB - 300_000 + 2000)
+    const unit = r.pick([" ", "\n", "\t", "\r\n"])
+    const pad = fillerOf(unit, Math.floor(size / unit.length))
+    return post("padded", at < 0 ? pad + t : t.slice(0, at + 1) + pad + t.slice(at + 1))
+  }
   const roll = r.int(100)
   if (roll < 10) {
     // Valid: singles and batches, some repeated (duplicates).

@@ -8,7 +8,7 @@
 export * from "./concurrentFold.ts"
 export * from "./crashOracle.ts"
 export * from "./crashSuite.ts"
+export { hostileSuite } from "./hostileSuite.ts"
 export * from "./httpSuite.ts"
 export * from "./serverProcess.ts"
 export { makeEvent, type StoreCapabilities, type StoreFixture, storeConformance, timestampAt } from "./storeSuite.ts"
-export { hostileSuite } from "./hostileSuite.ts"

@@ -36,7 +36,11 @@ export const rawRequest = (
   baseUrl: string,
   head: string,
   body: Iterable<Uint8Array | string>,
-  options: { readonly stopOnAnswer?: boolean } = {},
+  options: {
+    readonly stopOnAnswer?: boolean
+    /** A connection closed before any answer resolves with status 0 instead of failing. */
+    readonly allowClose?: boolean
+  } = {},
 ): Promise<RawAnswer> => {
   const url = new URL(baseUrl)
   const socket = connect(Number(url.port), url.hostname)
@@ -91,7 +95,9 @@ export const rawRequest = (
       clearTimeout(timer)
       const end = buffer.indexOf("\r\n\r\n")
       if (end < 0) {
-        reject(new Error(`connection closed without an answer (sent ${sent} body bytes)`))
+        if (options.allowClose) {
+          resolve({ status: 0, headers: {}, body: "", sentBeforeAnswer: sent, ms: Date.now() - start, socket, written })
+        } else reject(new Error(`connection closed without an answer (sent ${sent} body bytes)`))
         return
       }
       const lines = buffer.subarray(0, end).toString("latin1").split("\r\n")

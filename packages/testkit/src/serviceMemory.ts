@@ -10,17 +10,21 @@
 import { readdirSync, readFileSync } from "node:fs"
 
 /**
- * The resident set size of a process in bytes (`VmRSS` of
+ * The resident set size of processes in bytes, together (`VmRSS` of
  * `/proc/<pid>/status`).
  *
  * @since 0.2.0
  * @category memory
  */
-export const residentBytes = (pid: number): number => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8")
-  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)
-  if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`)
-  return Number(m[1]) * 1024
+export const residentBytes = (pids: ReadonlyArray<number>): number => {
+  let sum = 0
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8")
+    const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)
+    if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`)
+    sum += Number(m[1]) * 1024
+  }
+  return sum
 }
 
 /** Parent pid and command name of every process, from `/proc/<pid>/stat`. */
@@ -43,13 +47,14 @@ const processTable = (): Array<{ pid: number; ppid: number; name: string }> => {
 }
 
 /**
- * The pid of the process named `name` (its `comm`, e.g. `deno`, `workerd`)
- * among `root` and its descendants; waits up to `timeoutMs` for it to appear.
+ * The pids of the processes named `name` (their `comm`, e.g. `deno`,
+ * `workerd`) among `root` and its descendants; waits up to `timeoutMs` for
+ * one to appear.
  *
  * @since 0.2.0
  * @category processes
  */
-export const descendantNamed = async (root: number, name: string, timeoutMs = 10_000): Promise<number> => {
+export const descendantsNamed = async (root: number, name: string, timeoutMs = 10_000): Promise<Array<number>> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const table = processTable()
@@ -63,9 +68,8 @@ export const descendantNamed = async (root: number, name: string, timeoutMs = 10
         }
       }
     }
-    const found = table.filter((row) => family.has(row.pid) && row.name === name)
-    if (found.length === 1) return (found[0] as { pid: number }).pid
-    if (found.length > 1) throw new Error(`${found.length} processes named ${name} under ${root}`)
+    const found = table.filter((row) => family.has(row.pid) && row.name === name).map((row) => row.pid)
+    if (found.length > 0) return found
     if (Date.now() > deadline) throw new Error(`no process named ${name} under ${root}`)
     await new Promise((r) => setTimeout(r, 100))
   }
