@@ -40,10 +40,18 @@ export interface DurableObjectSqlStorage {
   deleteAll(): Promise<void>
 }
 
-/** Durable Objects' SQL errors say their code only in the message (`...: SQLITE_FULL`): give it to the classifier. */
+/**
+ * Durable Objects' SQL errors say their code only at the end of the message,
+ * with the extended code when it differs (`database or disk is full:
+ * SQLITE_FULL`, `disk I/O error: SQLITE_IOERR (extended: SQLITE_IOERR_WRITE)`).
+ */
+const sqliteCodeAtEnd = /:\s*(SQLITE_[A-Z_]+)(?:\s*\(extended:\s*(SQLITE_[A-Z_]+)\))?\s*$/
+
+/** Gives the classifier the code of a Durable Object's SQL error: the extended one when the message has it. */
 const withCode = (error: unknown): unknown => {
   if (error instanceof Error && !("code" in error)) {
-    const code = /\b(SQLITE_[A-Z_]+)\s*$/.exec(error.message)?.[1]
+    const found = sqliteCodeAtEnd.exec(error.message)
+    const code = found?.[2] ?? found?.[1]
     if (code !== undefined) {
       try {
         Object.assign(error, { code })
