@@ -4,6 +4,8 @@
  * namespace, each customer's object on SQLite storage. `reopen` resets
  * every object (their in-memory state is gone) and opens a new store on
  * the same namespace, whose objects must read everything back from storage.
+ * Storage faults (I/O error, disk full, read-only) make every object's
+ * writes throw what workerd throws for them (`testWorker.ts`).
  */
 
 import { abortAllDurableObjects } from "cloudflare:test"
@@ -12,7 +14,7 @@ import type { IngestObjectNamespace } from "@cdp/store-sqlite/durable-object"
 import { makeDurableObjectStore } from "@cdp/store-sqlite/durable-object"
 import { storeConformance } from "@cdp/testkit/storeSuite.ts"
 import type { Env } from "../src/worker.ts"
-import { injectFault } from "./testWorker.ts"
+import { injectFault, setStorageFault } from "./testWorker.ts"
 
 const namespace = (env as unknown as Env).INGEST_OBJECTS as unknown as IngestObjectNamespace
 
@@ -27,7 +29,24 @@ storeConformance(
       return open()
     },
     injectFault,
-    cleanup: async () => injectFault(undefined),
+    setFault: async (fault) => {
+      if (fault === "locked") throw new Error("an object's database cannot be locked by another connection")
+      setStorageFault(fault)
+    },
+    cleanup: async () => {
+      injectFault(undefined)
+      setStorageFault(undefined)
+    },
   }),
-  { durable: true, faultInjection: true, batchAtomicity: "per-customer", propertyRuns: 50 },
+  {
+    durable: true,
+    faultInjection: true,
+    batchAtomicity: "per-customer",
+    propertyRuns: 50,
+    faults: ["io-error", "disk-full", "read-only"],
+    without: {
+      locked:
+        "an object's SQLite database belongs to that object alone, run on its one thread: no other connection can hold its lock",
+    },
+  },
 )
