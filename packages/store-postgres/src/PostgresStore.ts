@@ -87,6 +87,8 @@ export interface PostgresStore extends IngestStore {
   readonly migrated: ReadonlyArray<number>
   /** The `synchronous_commit` of the store's sessions, read at open (`on`, `remote_apply`, ...: durable; `off`: not). */
   readonly synchronousCommit: string
+  /** The `lock_timeout` of the store's sessions, read at open (`5s`; `0`: a statement waits for a lock as long as it is held). */
+  readonly lockTimeout: string
   readonly stats: Readonly<PostgresStoreStats>
 }
 
@@ -124,10 +126,15 @@ export const makePostgresStore = async (
   const retries = Math.max(0, options.conflictRetries ?? 3)
   let migrated: number[]
   let synchronousCommit: string
+  let lockTimeout: string
   try {
     migrated = await migrate(connection, schema)
-    const [row] = await connection.query("SELECT current_setting('synchronous_commit') AS value", [])
+    const [row] = await connection.query(
+      "SELECT current_setting('synchronous_commit') AS value, current_setting('lock_timeout') AS lock_timeout",
+      [],
+    )
     synchronousCommit = String(row?.["value"])
+    lockTimeout = String(row?.["lock_timeout"])
   } catch (error) {
     throw classifyPostgresError(error)
   }
@@ -255,6 +262,7 @@ export const makePostgresStore = async (
     schema,
     migrated,
     synchronousCommit,
+    lockTimeout,
     stats,
   }
 }

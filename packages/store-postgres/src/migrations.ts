@@ -4,7 +4,7 @@
  * applies the missing ones in one transaction that holds a transaction-level
  * advisory lock on the schema, and records each in `schema_migrations`, so
  * that many service processes starting at once apply each exactly once (the
- * others wait for the lock, then find nothing to do).
+ * others wait for the lock, however long, then find nothing to do).
  *
  * Layout: everything lives in one schema (option `schema`, default
  * `cdp_ingest`), so that tests and tenants of a shared server can be kept
@@ -116,7 +116,11 @@ export const migrate = (
 ): Promise<number[]> => {
   const s = quoteSchema(schema)
   return connection.transaction(async (query) => {
+    // A process waits for another's migrations as long as they take, whatever
+    // the session's lock_timeout; the migrations' own statements keep it.
+    await query("SET LOCAL lock_timeout = 0")
     await query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schema])
+    await query("SET LOCAL lock_timeout TO DEFAULT")
     await query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
     await query(
       `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,

@@ -32,6 +32,15 @@ export interface OpenPostgresStoreOptions extends PostgresStoreOptions {
   /** `application_name` of the sessions (default `cdp-ingest`). */
   readonly applicationName?: string
   /**
+   * How long, in ms, a statement waits for a lock another session holds
+   * (a table locked by an operator's `ALTER TABLE`, a row held by a stuck
+   * transaction) before it fails and the store is `unavailable`: the
+   * sessions' `lock_timeout` (default 5,000, as the SQLite store's busy
+   * timeout; 0 waits forever). A `lock_timeout` URL parameter wins
+   * (`?lock_timeout=2s`).
+   */
+  readonly lockTimeoutMs?: number
+  /**
    * How long opening keeps retrying while the database is unavailable (not
    * up yet, restarting), in ms. Default 10,000; 0 fails at once.
    */
@@ -80,7 +89,8 @@ const poolOn = (sql: postgres.Sql, writer: postgres.Sql): PgConnection => ({
  * when the client does not know it, to the server as a session setting
  * (`synchronous_commit=remote_apply`, ...). When the server's
  * `synchronous_commit` is `off`, the store's sessions set it `on`: a
- * resolved append is on disk.
+ * resolved append is on disk. The sessions wait at most `lockTimeoutMs`
+ * for a lock: a write never hangs behind a lock held elsewhere.
  *
  * @since 0.1.0
  * @category constructors
@@ -100,7 +110,12 @@ export const openPostgresStore = async (
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
       fetch_types: false,
       onnotice: () => {},
-      connection: { application_name: options.applicationName ?? "cdp-ingest", ...settings },
+      // URL parameters the client does not know win over these (`?lock_timeout=2s`).
+      connection: {
+        application_name: options.applicationName ?? "cdp-ingest",
+        lock_timeout: Math.max(0, Math.trunc(options.lockTimeoutMs ?? 5000)),
+        ...settings,
+      },
     })
   const schema = options.schema ?? parts.schema
   const storeOptions: PostgresStoreOptions = schema === undefined ? options : { ...options, schema }

@@ -2,18 +2,19 @@
  * What the conformance suite cannot say about the PostgreSQL store: many
  * pools (as many processes) on one schema, migrations raced at start-up,
  * strings PostgreSQL cannot hold, the key order of encoded stamps, group
- * commit, a batch at fault in a group, lost races retried, and the database
- * going away and coming back. All on the real server.
+ * commit, a batch at fault in a group, lost races retried, locks held
+ * elsewhere (lock_timeout), and the database going away and coming back.
+ * All on the real server.
  */
 import { type AppendStatus, type NewEvent, StoreError } from "@cdp/ingest"
 import { concurrentFoldComplaints, makeEvent, type ObservedEvent, timestampAt } from "@cdp/testkit"
 import { afterAll, describe, expect, it } from "vitest"
 import { classifyPostgresError, isRetryableConflict } from "../src/classifyPostgresError.ts"
 import { encodeGroup } from "../src/encodeEvents.ts"
-import { migrations } from "../src/migrations.ts"
+import { MIGRATION_LOCK_CLASS, migrations } from "../src/migrations.ts"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 import type { PostgresStore } from "../src/PostgresStore.ts"
-import { adminClient, dropSchema, freshSchema, installFaultTrigger, postgresUrl } from "./support.ts"
+import { adminClient, dropSchema, freshSchema, holdTableLock, installFaultTrigger, postgresUrl } from "./support.ts"
 import { startTcpProxy } from "./tcpProxy.ts"
 
 const admin = adminClient()
@@ -50,6 +51,28 @@ describe("migrations", () => {
     const rows = await admin.unsafe(`SELECT version FROM "${s}".schema_migrations ORDER BY version`)
     expect(rows.map((r) => r["version"])).toEqual(migrations.map((m) => m.version))
     expect((await open(s)).migrated).toEqual([])
+  })
+
+  it("wait for another process's migrations longer than lock_timeout", async () => {
+    const s = schema("migrate_wait")
+    // Another process migrating: it holds the schema's advisory lock for a while.
+    const other = await admin.reserve()
+    try {
+      await other.unsafe("BEGIN")
+      await other.unsafe("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, s])
+      let settled = false
+      const opening = open(s, postgresUrl, { lockTimeoutMs: 100, startupTimeoutMs: 0 }).finally(() => {
+        settled = true
+      })
+      await new Promise((r) => setTimeout(r, 800))
+      expect(settled, "opening waits for the lock").toBe(false)
+      await other.unsafe("ROLLBACK")
+      const store = await opening
+      expect(store.migrated).toEqual(migrations.map((m) => m.version))
+      expect(store.lockTimeout).toBe("100ms")
+    } finally {
+      other.release()
+    }
   })
 
   it("lead every key and index with tenant", async () => {
@@ -336,6 +359,42 @@ describe("the database going away", () => {
   })
 })
 
+describe("locks held elsewhere", () => {
+  it("are waited for 5 s by default; lockTimeoutMs and the URL's lock_timeout change it", async () => {
+    expect((await open(schema("lock_default"))).lockTimeout).toBe("5s")
+    expect((await open(schema("lock_option"), postgresUrl, { lockTimeoutMs: 1500 })).lockTimeout).toBe("1500ms")
+    const url = `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}lock_timeout=2s`
+    expect((await open(schema("lock_url"), url, { lockTimeoutMs: 100 })).lockTimeout).toBe("2s")
+  })
+
+  it("make a write that waits past lock_timeout unavailable (55P03); it goes through once the lock is gone", async () => {
+    const s = schema("locked")
+    const store = await open(s, postgresUrl, { lockTimeoutMs: 300 })
+    const first = makeEvent({ customer: "locked", timestamp: 1, context: { ootb_city: "Before" } })
+    expect(await store.append([first])).toEqual(["accepted"])
+    const release = await holdTableLock(admin, s)
+    const event = makeEvent({ customer: "locked", timestamp: 2, context: { ootb_city: "After" } })
+    let elapsed: number
+    try {
+      const started = performance.now()
+      const error = await rejection(store.append([event]))
+      elapsed = performance.now() - started
+      expect(error).toBeInstanceOf(StoreError)
+      expect((error as StoreError).code).toBe("unavailable")
+      expect((error as StoreError).message).toContain("55P03")
+      // A read of the locked table gives up as well, instead of hanging.
+      const read = await rejection(store.listEvents(567, "locked", { limit: 10 }))
+      expect((read as StoreError).code).toBe("unavailable")
+    } finally {
+      await release()
+    }
+    expect(elapsed).toBeGreaterThanOrEqual(250)
+    expect(elapsed).toBeLessThan(4000)
+    expect(await store.append([event])).toEqual(["accepted"])
+    expect((await store.getProfile(567, "locked"))?.attributes).toEqual({ ootb_city: "After" })
+  })
+})
+
 describe("classifyPostgresError", () => {
   const pg = (code: string) => Object.assign(new Error(`server says ${code}`), { code })
   it.each([
@@ -351,6 +410,8 @@ describe("classifyPostgresError", () => {
     "40P01",
     "3D000",
     "25006",
+    "55P03",
+    "57014",
     "ECONNREFUSED",
     "ECONNRESET",
     "CONNECTION_CLOSED",

@@ -1,7 +1,8 @@
 /**
  * What the PostgreSQL tests share: the test server's URL, a fresh schema per
- * fixture (dropped afterwards, so runs on the shared server never meet), and
- * a trigger that fails the insert of a chosen event the way a disk would.
+ * fixture (dropped afterwards, so runs on the shared server never meet), a
+ * trigger that fails the insert of a chosen event the way a disk would, and
+ * a lock held by another session.
  */
 import postgres from "postgres"
 
@@ -43,4 +44,29 @@ export const installFaultTrigger = async (admin: postgres.Sql, schema: string): 
 
 export const setFault = async (admin: postgres.Sql, schema: string, id: string | undefined): Promise<void> => {
   await admin.unsafe(`UPDATE "${schema}".fault SET id = $1`, [id ?? null] as never)
+}
+
+/**
+ * Takes, from a session of `admin`'s own, `ACCESS EXCLUSIVE` on
+ * `<schema>.events` in an open transaction (what `ALTER TABLE`, `VACUUM
+ * FULL` or `LOCK TABLE` by an operator hold): every read and write of the
+ * table waits for it. Resolves once the lock is held, with the function
+ * that rolls back and gives the session back.
+ */
+export const holdTableLock = async (admin: postgres.Sql, schema: string): Promise<() => Promise<void>> => {
+  const session = await admin.reserve()
+  try {
+    await session.unsafe("BEGIN")
+    await session.unsafe(`LOCK TABLE "${schema}".events IN ACCESS EXCLUSIVE MODE`)
+  } catch (error) {
+    session.release()
+    throw error
+  }
+  return async () => {
+    try {
+      await session.unsafe("ROLLBACK")
+    } finally {
+      session.release()
+    }
+  }
 }
