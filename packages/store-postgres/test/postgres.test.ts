@@ -3,8 +3,8 @@
  * pools (as many processes) on one schema, migrations raced at start-up,
  * strings PostgreSQL cannot hold, the key order of encoded stamps, group
  * commit, a batch at fault in a group, lost races retried, locks held
- * elsewhere (lock_timeout), and the database going away and coming back.
- * All on the real server.
+ * elsewhere (lock_timeout), the server's own errors for storage faults, and
+ * the database going away and coming back. All on the real server.
  */
 import { type AppendStatus, type NewEvent, StoreError } from "@cdp/ingest"
 import { concurrentFoldComplaints, makeEvent, type ObservedEvent, timestampAt } from "@cdp/testkit"
@@ -14,7 +14,17 @@ import { encodeGroup } from "../src/encodeEvents.ts"
 import { MIGRATION_LOCK_CLASS, migrations } from "../src/migrations.ts"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 import type { PostgresStore } from "../src/PostgresStore.ts"
-import { adminClient, dropSchema, freshSchema, holdTableLock, installFaultTrigger, postgresUrl } from "./support.ts"
+import {
+  adminClient,
+  dropSchema,
+  freshSchema,
+  holdTableLock,
+  installFaultTrigger,
+  installStorageFaults,
+  postgresUrl,
+  type ServerFault,
+  setServerFault,
+} from "./support.ts"
 import { startTcpProxy } from "./tcpProxy.ts"
 
 const admin = adminClient()
@@ -393,6 +403,38 @@ describe("locks held elsewhere", () => {
     expect(await store.append([event])).toEqual(["accepted"])
     expect((await store.getProfile(567, "locked"))?.attributes).toEqual({ ootb_city: "After" })
   })
+})
+
+describe("storage faults raised by the server", () => {
+  // What the conformance suite's triggers raise (support.ts): the SQLSTATE
+  // and the wording of PostgreSQL's own errors for each fault.
+  const cases: ReadonlyArray<readonly [ServerFault, string, RegExp]> = [
+    ["read-only", "25006", /cannot execute INSERT in a read-only transaction/],
+    ["disk-full", "53100", /could not extend file ".+": No space left on device/],
+    ["io-error", "58030", /could not write block \d+ in file ".+": Input\/output error/],
+  ]
+  it.each(cases)(
+    "%s: the write fails with SQLSTATE %s, unavailable, and nothing of it is stored",
+    async (fault, state, text) => {
+      const s = schema(`fault_${state}`)
+      const store = await open(s)
+      await installFaultTrigger(admin, s)
+      await installStorageFaults(admin, s)
+      const events = [0, 1, 2].map((i) =>
+        makeEvent({ customer: `fault-${i % 2}`, timestamp: i, context: { ootb_age: i } }),
+      )
+      await setServerFault(admin, s, fault)
+      const error = await rejection(store.append(events))
+      await setServerFault(admin, s, undefined)
+      expect(error).toBeInstanceOf(StoreError)
+      expect((error as StoreError).code).toBe("unavailable")
+      expect((error as StoreError).message).toContain(`SQLSTATE ${state}`)
+      expect(((error as StoreError).cause as Error).message).toMatch(text)
+      expect(await admin.unsafe(`SELECT id FROM "${s}".events`)).toHaveLength(0)
+      expect(await admin.unsafe(`SELECT customer FROM "${s}".profiles`)).toHaveLength(0)
+      expect(await store.append(events)).toEqual(["accepted", "accepted", "accepted"])
+    },
+  )
 })
 
 describe("classifyPostgresError", () => {
