@@ -9,7 +9,7 @@ import {
   freshSchema,
   holdTableLock,
   installFaultTrigger,
-  installStorageFaults,
+  installServerFaults,
   postgresUrl,
   setFault,
   setServerFault,
@@ -32,7 +32,7 @@ storeConformance(
     const schema = freshSchema("conformance")
     const store = await openPostgresStore(url, { schema })
     await installFaultTrigger(admin, schema)
-    await installStorageFaults(admin, schema)
+    await installServerFaults(admin, schema)
     // injectFault is synchronous; appends made meanwhile wait for the fault to be set.
     let pending: Promise<void> | undefined
     const wrapped: IngestStore = {

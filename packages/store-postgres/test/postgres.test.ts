@@ -20,7 +20,7 @@ import {
   freshSchema,
   holdTableLock,
   installFaultTrigger,
-  installStorageFaults,
+  installServerFaults,
   postgresUrl,
   type ServerFault,
   setServerFault,
@@ -419,7 +419,7 @@ describe("storage faults raised by the server", () => {
       const s = schema(`fault_${state}`)
       const store = await open(s)
       await installFaultTrigger(admin, s)
-      await installStorageFaults(admin, s)
+      await installServerFaults(admin, s)
       const events = [0, 1, 2].map((i) =>
         makeEvent({ customer: `fault-${i % 2}`, timestamp: i, context: { ootb_age: i } }),
       )
