@@ -1,11 +1,13 @@
 /**
  * The hostile-input suite (`hostileSuite` of `@cdp/testkit`) against the
  * Worker under real local workerd (`wrangler dev`, through
- * `scripts/start.mjs`), its Durable Objects persisting in a fresh folder;
- * memory is read from the `workerd` processes that wrangler runs.
+ * `scripts/start.mjs`), its Durable Objects persisting in a fresh folder.
+ * wrangler runs two workerd processes: one that listens on the service's
+ * port (wrangler's own proxy) and one that runs the Worker and its objects;
+ * memory is read from the second.
  */
 import { hostileSuite } from "@cdp/testkit"
-import { descendantsNamed } from "@cdp/testkit/serviceMemory.ts"
+import { commandLine, descendantsNamed } from "@cdp/testkit/serviceMemory.ts"
 import { startWorker } from "./workerService.ts"
 
 hostileSuite("workerd + durable objects", {
@@ -13,6 +15,10 @@ hostileSuite("workerd + durable objects", {
   workspace: { store: "data" },
   // wrangler passes the Worker's log lines on only at its log level `log`.
   start: (ws, env) => startWorker(ws, { WRANGLER_LOG: "log", ...env }),
-  servicePids: (server) => descendantsNamed(server.child.pid as number, "workerd"),
+  servicePids: async (server) => {
+    const proxy = `entry=${new URL(server.baseUrl).host}`
+    const all = await descendantsNamed(server.child.pid as number, "workerd")
+    return all.filter((pid) => !commandLine(pid).some((arg) => arg.endsWith(proxy)))
+  },
   answersAnnouncedLength: false,
 })

@@ -416,7 +416,7 @@ const overfullBatch = (setup: HostileSetup): string => {
 const generatePost = (r: Random, setup: HostileSetup): Draft => {
   const event = () => validEvent(r, setup)
   const text = () => JSON.stringify(r.chance(0.8) ? event() : Array.from({ length: 1 + r.int(5) }, event))
-  if (r.chance(0.02)) {
+  if (r.chance(0.04)) {
     // JSON whitespace between tokens, up to a little over 1 MiB: volume that a leak would show.
     const t = text()
     const at = t.indexOf(",", r.int(t.length))

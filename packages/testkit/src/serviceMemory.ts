@@ -74,3 +74,14 @@ export const descendantsNamed = async (root: number, name: string, timeoutMs = 1
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/**
+ * The command line of a process, its arguments apart (`/proc/<pid>/cmdline`).
+ *
+ * @since 0.2.0
+ * @category processes
+ */
+export const commandLine = (pid: number): Array<string> =>
+  readFileSync(`/proc/${pid}/cmdline`, "utf8")
+    .split("\0")
+    .filter((a) => a !== "")
