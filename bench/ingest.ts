@@ -19,8 +19,8 @@
  * Workloads: `single` (one event per POST) and `batch` (BENCH_BATCH_SIZE
  * events per POST). Every event is unique (its customer, timestamp and a few
  * attributes vary with a counter), so each one takes the insert path, never
- * the duplicate path. Bodies are rendered from a template split once, so the
- * load generator spends well under a microsecond per event on them.
+ * the duplicate path. Bodies are rendered from a template split once, so
+ * rendering them costs the load generator little beside the HTTP exchange.
  *
  * Method: loadgen.ts in this process (keep-alive connections, one request in
  * flight on each, a fresh body per request; cheaper on the client than
@@ -73,7 +73,7 @@ const SINGLE_CONNECTIONS = envInt("BENCH_CONNECTIONS", 50)
 /**
  * Batches: fewer connections. 50 connections of 100 events keep 5,000 events
  * in flight, which only queues them (latency grows, throughput does not); 10
- * keep both servers saturated on 2 cores. See README.md.
+ * keep the servers as busy with a shorter queue. See README.md.
  */
 const BATCH_CONNECTIONS = envInt("BENCH_BATCH_CONNECTIONS", 10)
 const CPU_PROF = process.env["BENCH_CPU_PROF"]

@@ -4,11 +4,11 @@
  * sending the next (no pipelining). Bodies come from a callback, one fresh
  * body per request.
  *
- * Why not autocannon: on this 2-core machine, with a fresh body per request
- * (`setupRequest`), autocannon spent ~40-46 µs of client CPU per request and
- * drove the bare handler to ~5.7k req/s; this client spends ~20 µs and drives
- * the same handler to ~16k req/s. The client shares the cores with the server
- * it measures, so its cost is taken from the contender's figure.
+ * Why not autocannon: with a fresh body per request (`setupRequest`),
+ * autocannon spends much more client CPU per request than this client, and so
+ * drives the same bare handler to far fewer requests per second. The client
+ * shares the cores with the server it measures, so whatever it spends is taken
+ * from the contender's figure.
  *
  * Answers are framed by `Content-Length` or chunked transfer coding. Each 2xx
  * answer's body is expected to open with `{"accepted":N`; N is summed, so the

@@ -37,7 +37,7 @@ const CLOCK = process.env["BENCH_CLOCK"] === "wall" ? "wall" : "cpu"
 /** BENCH_ONLY=ours,ajv runs only these (Ajv is always kept: it is the yardstick). */
 const only = process.env["BENCH_ONLY"]?.split(",")
 const contenders = only ? all.filter((c) => c.name === "ajv" || only.includes(c.name)) : all
-/** The reference decoder is some 25 to 30 times slower: a shorter slot. */
+/** The reference decoder is far slower than the compiled contenders: a shorter slot. */
 const REFERENCE_SHARE = 0.25
 
 /** Fresh objects, parsed one by one from JSON, events interleaved. */
@@ -118,7 +118,7 @@ const slot = (c: Contender): number => (c.name === "effect" ? Math.max(50, Math.
 const started = performance.now()
 // Warm-up: both pools, so each validator's feedback has seen valid and invalid input,
 // three times over: long enough for the optimising compiler to finish with the big
-// straight-line validators (ours and Ajv's take some 100 to 400 ms on a busy machine).
+// straight-line validators (ours and Ajv's), which take it the longest.
 for (let w = 0; w < 3; w++) {
   for (const c of contenders) {
     run(c.check, validPool, slot(c) / 2)
