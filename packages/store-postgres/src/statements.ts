@@ -21,8 +21,8 @@
  *    wins whole: two `||`, no per-attribute work; and when the patch also
  *    carries every attribute the profile holds (`?&` of the profile's keys),
  *    it is the new profile as it is, without `||`, which builds the merged
- *    object by sorting both sides' keys together (~a third of the backend's
- *    time with 100-event batches of the seed's 28 names). The upsert locks the
+ *    object by sorting both sides' keys together (a large share of the
+ *    backend's time when events carry many names). The upsert locks the
  *    profile row, so concurrent writers of one customer, in any process,
  *    apply one after the other, each to the other's result: no lost update.
  *
