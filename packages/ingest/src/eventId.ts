@@ -48,7 +48,7 @@ const daysSince0001 = (year: number, month: number, day: number): number => {
  * the documented form, as 16 hex digits (milliseconds in 13, the rest in 3,
  * so no precision is lost and the order is kept). Read digit by digit and
  * written by a table: it runs for every event, and `Date.UTC` over six
- * slices with `toString(16)` cost ~1.2 µs, ~6 times as much.
+ * slices with `toString(16)` costs several times as much.
  *
  * @since 0.1.0
  * @category ids
@@ -88,7 +88,7 @@ const quotedKeys = (keys: ReadonlyArray<string>, keep: boolean): ReadonlyArray<s
  * text of the context as it is, which a store may keep instead of
  * serialising the context again (`NewEvent.contextJson`). One `join` makes
  * it a flat string: built with `+`, it was flattened again where it was
- * hashed and where it was copied to a database thread (~2 µs an event more).
+ * hashed and where it was copied to a database thread, once per event each.
  *
  * @since 0.2.0
  * @category ids
