@@ -37,9 +37,9 @@ export interface SqliteCoreOptions {
   /**
    * Page cache of the connection, in KiB (default: SQLite's, 2 MiB). A larger
    * cache saves the writer re-reading profile and customer-index pages from
-   * the file (about a tenth of its time in groups of 1000 events at 64 MiB),
-   * but SQLite then scans the whole cache at the end of every transaction, so
-   * that small commits (single events) cost more: measure before raising it.
+   * the file (which matters in large groups of events), but SQLite then
+   * scans the whole cache at the end of every transaction, so that small
+   * commits (single events) cost more: measure before raising it.
    */
   readonly cacheSizeKiB?: number
   /**

@@ -3,10 +3,9 @@
  * By default the database runs on a thread of its own (a Bun worker running
  * `sqliteWorker.ts`, as the better-sqlite3 driver does on Node.js), groups
  * handed over as they form; `{ worker: false }` runs it on the caller's
- * thread, behind the shared group-commit queue. Measured on 2 cores shared
- * with the load generator, side by side with the Node service: the worker
- * took 1.06-1.10× Node's single events and 0.96-1.01× its 100-event batches,
- * the caller's thread 0.85-0.99× and 0.77-0.80× (it spends less CPU per
+ * thread, behind the shared group-commit queue. The worker is the default
+ * because it keeps pace with the Node service, single events and batches
+ * alike, where the caller's thread falls behind (it spends less CPU per
  * event, but HTTP and SQLite take turns on one thread).
  *
  * @module

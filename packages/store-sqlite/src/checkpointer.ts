@@ -8,8 +8,8 @@
  * (`fdatasync`), so that what it copied reaches the disk in small pieces:
  * otherwise the pages pile up, dirty, until a pass that empties the WAL (or
  * the writer's own checkpoint) syncs megabytes at once, and the writer's WAL
- * syncs queue behind that on the same disk (single events at 50
- * connections: p99 ~17-20 ms before, ~13-15.5 ms after, alternated runs).
+ * syncs queue behind that on the same disk, which lengthens the tail of
+ * every request's latency.
  * Each driver starts the thread its runtime's way (it opens the file with
  * that runtime's SQLite); this module runs and stops it.
  * Runtime-free but for `node:fs` (through `databaseFile.ts`), which

@@ -61,8 +61,8 @@ let lastPieces: StampPieces = ["{}"]
  * come with the same keys in the same order), and events with that list get
  * the same array: copied to a database thread, a group carries it once (the
  * structured clone writes a reference for each repeat) instead of a stamps
- * text of ~1.6 KB an event, and the database thread joins it
- * (`joinStamps`), which took ~2-3 µs an event on the HTTP thread.
+ * text for every event, and the database thread joins it (`joinStamps`),
+ * work that would otherwise fall on the HTTP thread.
  *
  * @since 0.2.0
  * @category encoding
@@ -88,8 +88,8 @@ export const stampPieces = (context: Readonly<Record<string, unknown>>): StampPi
 
 /**
  * The stamps JSON of `pieces` with `timestamp`: one `join`, a flat string.
- * (Built with `+`, it cost about twice as much, and as much again to
- * flatten when SQLite bound it.)
+ * (Built with `+`, it cost more, and had to be flattened again when SQLite
+ * bound it.)
  *
  * @since 0.2.0
  * @category encoding

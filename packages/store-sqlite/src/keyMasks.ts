@@ -6,10 +6,10 @@
  * The write path uses it to skip `jsonb_patch` when an event carries every
  * attribute its profile holds (a client that sends the same form each
  * time): SQLite's merge patch looks each key of the patch up in the target
- * from its first key on, ~28 × 14 comparisons of labels for the seed's
- * event, twice (values and stamps), about a fifth of the database thread's
- * time with 100-event batches. With the masks the profile row simply takes
- * the event's values and stamps.
+ * from its first key on, so the comparisons of labels grow with the square
+ * of the event's names, twice (values and stamps): a large share of the
+ * database thread's time with batches. With the masks the profile row simply
+ * takes the event's values and stamps.
  *
  * Bits 0 to 51 name attributes (a mask stays an exact integer in a
  * JavaScript number, which every driver binds); bit 52 (`KEY_OVERFLOW`)

@@ -5,9 +5,9 @@
  * on a Web Worker of its own where the runtime has Web Workers (Deno;
  * `nodeSqliteThread.ts`), else on the caller's thread, behind the shared
  * group-commit queue. The Web Worker commits what waits for it in one
- * transaction, with `synchronous = FULL`. (On Deno 2.9 the shared database
- * thread over `node:worker_threads` took about 40% fewer single-event POSTs
- * per second than the caller's thread.)
+ * transaction, with `synchronous = FULL`. (On Deno the shared database
+ * thread over `node:worker_threads` took far fewer single-event POSTs per
+ * second than the caller's thread: hence a Web Worker.)
  *
  * @module
  */

@@ -63,8 +63,8 @@ let syncPort: MessagePort | undefined
  * made durable by the syncer, while this thread writes the next group.
  * Smaller groups commit with `FULL` and are answered from here: their sync
  * is short, and the extra thread's hop and CPU cost more than the overlap
- * gains (single events: -8-17% through the syncer; 100-event batches:
- * +8-27%).
+ * gains (through the syncer, single events got slower and 100-event
+ * batches faster).
  */
 const SYNCER_MIN_EVENTS = 64
 let synchronous: "FULL" | "NORMAL" = data.options.synchronous ?? "FULL"
