@@ -8,6 +8,7 @@
 export * from "./decodeEvent.ts"
 export * from "./decodeWithSchema.ts"
 export * from "./EventDefinition.ts"
+export * from "./eventReference.ts"
 export * from "./events/ootb_user_details_update.ts"
 export type { Channel, Classification, FieldSpec } from "./Field.ts"
 export * as Field from "./Field.ts"
