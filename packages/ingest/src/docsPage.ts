@@ -1,10 +1,11 @@
 /**
  * The human documentation of the API: one self-contained HTML page (inline
  * CSS, no scripts, no external assets) served at `/docs`. The routes, their
- * status codes and the response bodies come from the OpenAPI document; each
- * event kind's tables from `@cdp/schema` (`parameterRows`, the envelope, the
- * channel requirements, `notExpressible`). Nothing about an event is copied
- * by hand, so the page cannot drift from the contract.
+ * status codes, the response bodies and the example events come from the
+ * OpenAPI document; each event kind's section renders its `eventReference`
+ * of `@cdp/schema`, the model the Markdown docs render too. Nothing about a
+ * route or an event is written here, so the page cannot drift from the
+ * contract.
  *
  * @module
  */
@@ -13,11 +14,10 @@ import {
   channels,
   envelope,
   eventKeys,
+  eventReference,
   events,
   type IssueCode,
   issueCodes,
-  notExpressible,
-  parameterRows,
 } from "@cdp/schema"
 import { apiLimits, bearerScheme, openApiDocument } from "./openapi.ts"
 import { type ProblemCode, problemStatus } from "./problem.ts"
@@ -204,13 +204,21 @@ ${rows.length > 0 ? table(["Field", "Type", "Always", "Description"], rows, "fie
 </section>`
 }
 
-const exampleEvent = (def: AnyEventDefinition): Json => ({
-  tenant: envelope.tenant.example,
-  timestamp: envelope.timestamp.example,
-  event: def.key,
-  customer: envelope.customer.example,
-  context: Object.fromEntries(Object.entries(def.fields).map(([k, s]) => [k, s.example])),
-})
+/**
+ * The example of an event kind that the document gives for `POST /v1/events`
+ * (its request body examples, one event or a batch).
+ */
+const documentedExample = (doc: Json, key: string): unknown => {
+  const media = (
+    ((doc.paths as Record<string, Json>)["/v1/events"]?.post as Json | undefined)?.requestBody as
+      | { content?: Record<string, { examples?: Record<string, { value?: unknown }> }> }
+      | undefined
+  )?.content?.["application/json"]
+  const values = Object.values(media?.examples ?? {}).flatMap((e) => (Array.isArray(e.value) ? e.value : [e.value]))
+  const example = values.find((v) => (v as Json | undefined)?.event === key)
+  if (example === undefined) throw new Error(`the OpenAPI document has no example event of ${key}`)
+  return example
+}
 
 /** A rule of `notExpressible`, its subject as code when it names a property (`context.x: ...`). */
 const limitText = (rule: string): string => {
@@ -218,45 +226,33 @@ const limitText = (rule: string): string => {
   return m ? `${code(m[1] as string)}: ${inline(m[2] as string)}` : inline(rule)
 }
 
-const eventSection = (def: AnyEventDefinition): string => {
-  const id = `event-${slug(def.key)}`
-  const envelopeRows: Array<[string, string, string, string, string]> = [
-    ["tenant", "Number", "Mandatory", envelope.tenant.expected, envelope.tenant.description],
-    [
-      "timestamp",
-      "String",
-      "Mandatory",
-      "`YYYY-MM-DD HH:MM:SS.ssssss UTC` or RFC 3339 with `Z` or an offset; a real instant",
-      envelope.timestamp.description,
-    ],
-    ["event", "String", "Mandatory", `\`${def.key}\``, envelope.event.description],
-    ["customer", "String", "Mandatory", envelope.customer.expected, envelope.customer.description],
-    ["visitor", "String", "Optional", envelope.visitor.expected, envelope.visitor.description],
-    ["context", "Object", "Optional", "only the parameters below; absent means `{}`", envelope.context.description],
-  ]
+/** An event kind's section: its `eventReference` rendered, with the document's example. */
+const eventSection = (doc: Json, def: AnyEventDefinition): string => {
+  const ref = eventReference(def)
+  const id = `event-${slug(ref.key)}`
   return `<section class="event" id="${id}">
-<h2>${escapeHtml(def.title)} <code>${escapeHtml(def.key)}</code></h2>
-<p>${inline(def.description)}</p>
-<p>JSON Schema (draft 2020-12): <a href="/v1/schemas/${encodeURIComponent(def.key)}.json">${code(
-    `/v1/schemas/${def.key}.json`,
+<h2>${escapeHtml(ref.title)} <code>${escapeHtml(ref.key)}</code></h2>
+<p>${inline(ref.description)}</p>
+<p>JSON Schema (draft 2020-12): <a href="/v1/schemas/${encodeURIComponent(ref.key)}.json">${code(
+    `/v1/schemas/${ref.key}.json`,
   )}</a></p>
 <h3 id="${id}-envelope">Envelope</h3>
 ${table(
   ["Property", "Type", "Required", "Rule", "Description"],
-  envelopeRows.map(([k, type, req, rule, desc]) => [
-    code(k),
-    escapeHtml(type),
-    `<span class="cls cls-${slug(req)}">${escapeHtml(req)}</span>`,
-    inline(rule),
-    inline(desc),
+  ref.envelope.map((r) => [
+    code(r.property),
+    escapeHtml(r.type),
+    `<span class="cls cls-${slug(r.required)}">${escapeHtml(r.required)}</span>`,
+    inline(r.rule),
+    inline(r.description),
   ]),
   "envelope fixed",
 )}
 <h3 id="${id}-parameters">Parameters (<code>context</code>)</h3>
-<p>Every parameter is optional unless the tenant's integration uses its channel. A <code>null</code> is never accepted; unknown parameters are rejected (<code>unknown_property</code>).</p>
+<p>${inline(ref.parametersNote)}</p>
 ${table(
   ["Parameter", "Type", "Rule", "Events-based Integration", "Example", "Description"],
-  parameterRows(def).map((r) => [
+  ref.parameters.map((r) => [
     code(r.key),
     escapeHtml(r.type),
     inline(r.rule),
@@ -270,24 +266,16 @@ ${table(
 <p>A tenant's <code>channels</code> (configuration) make these parameters mandatory (<code>required</code> when missing):</p>
 ${table(
   ["Channel", "Mandatory parameters"],
-  channels.map((c) => [
-    code(c),
-    def
-      .requiredFor([c])
-      .map((k) => code(k))
-      .join(", ") || "none",
-  ]),
+  ref.channels.map((c) => [code(c.channel), c.parameters.map((k) => code(k)).join(", ") || "none"]),
   "narrow",
 )}
 <h3 id="${id}-not-expressible">Not expressible in JSON Schema</h3>
-<p>Validators of the published JSON Schema accept events that break these rules; the API rejects them:</p>
+<p>${inline(ref.notExpressibleNote)}</p>
 <ul>
-${notExpressible(def)
-  .map((l) => `<li>${limitText(l)}</li>`)
-  .join("\n")}
+${ref.notExpressible.map((l) => `<li>${limitText(l)}</li>`).join("\n")}
 </ul>
 <h3 id="${id}-example">Example</h3>
-<pre><code>${escapeHtml(JSON.stringify(exampleEvent(def), null, 2))}</code></pre>
+<pre><code>${escapeHtml(JSON.stringify(documentedExample(doc, ref.key), null, 2))}</code></pre>
 </section>`
 }
 
@@ -510,7 +498,7 @@ ${table(
   "narrow",
 )}
 </section>
-${kinds.map(eventSection).join("\n")}`
+${kinds.map((d) => eventSection(doc, d)).join("\n")}`
 
   return `<!doctype html>
 <html lang="en">

@@ -1,6 +1,7 @@
 import {
   channels,
   eventKeys,
+  eventReference,
   events,
   issueCodes,
   notExpressible,
@@ -155,6 +156,24 @@ describe("docsPage", () => {
         expect(contains(`${c} ${def.requiredFor([c]).join(" , ")}`), c).toBe(true)
       }
       for (const rule of notExpressible(def)) expect(contains(rule), rule).toBe(true)
+    }
+  })
+
+  it("shows each event kind's example as the OpenAPI document gives it, and its reference's notes", () => {
+    const post = (openApiDocument().paths as Record<string, Record<string, unknown>>)["/v1/events"]?.post as {
+      requestBody: { content: Record<string, { examples: Record<string, { value: unknown }> }> }
+    }
+    const examples = Object.values(post.requestBody.content["application/json"]?.examples ?? {}).flatMap((e) =>
+      Array.isArray(e.value) ? e.value : [e.value],
+    ) as Array<{ event: string }>
+    for (const key of eventKeys) {
+      const example = examples.find((e) => e.event === key)
+      expect(example, key).toBeDefined()
+      const section = page.slice(page.indexOf(`id="event-${key.replace(/_/g, "-")}-example"`))
+      expect(section).toContain(`<pre><code>${escapeHtml(JSON.stringify(example, null, 2))}</code></pre>`)
+      const ref = eventReference(events[key])
+      expect(contains(ref.parametersNote.replace(/`/g, "")), ref.parametersNote).toBe(true)
+      expect(contains(ref.notExpressibleNote), ref.notExpressibleNote).toBe(true)
     }
   })
 })
