@@ -10,6 +10,11 @@
  * persistent store, and again, without interference. Tenant C (rate limited)
  * is used by the rate-limit test only.
  *
+ * Every answer a test receives is also checked against the server's own
+ * `/openapi.json` (`makeAnswerChecker`): its status documented for the
+ * operation, its media type documented for that status, its body valid
+ * against the documented schema. A test whose answers stray fails.
+ *
  * Behaviour the spec leaves open, decided here (the server matches these):
  *
  * - Request ids: every `/v1/*` response carries `x-request-id`. A client's
@@ -72,27 +77,32 @@
  *
  * @module
  */
-import { describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   type ApiResponse,
   bearer,
   customerPath,
   deleteCustomer,
+  type Exchange,
   getCustomer,
   type IngestBody,
   type IngestResultBody,
   listAllEvents,
   listEvents,
+  observeExchanges,
   type ProblemBody,
   postEvents,
   postRaw,
+  reportExchange,
   request,
   urlOf,
 } from "./http/ApiClient.ts"
 import { type ContractTenant, contractTenantIds } from "./http/contractTenants.ts"
+import { type AnswerChecker, describeExchange, makeAnswerChecker } from "./http/documentedAnswers.ts"
 
 export * from "./http/ApiClient.ts"
 export * from "./http/contractTenants.ts"
+export * from "./http/documentedAnswers.ts"
 
 /**
  * What the suite needs of a running server: where it listens and the
@@ -339,6 +349,51 @@ const expectNoCustomer = async (baseUrl: string, key: string, customer: string):
   expectProblem(await getCustomer(baseUrl, key, customer), 404, "not_found")
 }
 
+/**
+ * Inside a `describe`: every answer a test receives through the client is
+ * checked against the server's own `/openapi.json` (fetched once, on the
+ * first check) after the test; an undocumented or invalid answer fails the
+ * test, naming the request and the answer.
+ */
+const checkEveryAnswer = (base: () => string): void => {
+  const received: Array<Exchange> = []
+  let checker: Promise<AnswerChecker> | undefined
+  let stop: (() => void) | undefined
+  const served = async (): Promise<AnswerChecker> => {
+    const res = await fetch(urlOf(base(), "/openapi.json"))
+    const text = await res.text()
+    if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}: ${text.slice(0, 500)}`)
+    const checker = makeAnswerChecker(JSON.parse(text))
+    const own = checker.check({
+      baseUrl: base(),
+      path: "/openapi.json",
+      method: "GET",
+      status: res.status,
+      contentType: res.headers.get("content-type"),
+      text,
+    })
+    if (own.length > 0) throw new Error(`GET /openapi.json is not documented by itself: ${own.join("; ")}`)
+    return checker
+  }
+  beforeAll(() => {
+    stop = observeExchanges((exchange) => {
+      received.push(exchange)
+    })
+  })
+  afterAll(() => stop?.())
+  afterEach(async () => {
+    const exchanges = received.splice(0)
+    if (exchanges.length === 0) return
+    checker ??= served()
+    const check = await checker
+    const failures = exchanges.flatMap((e) => {
+      const problems = check.check(e)
+      return problems.length === 0 ? [] : [`${problems.join("; ")}\n    ${describeExchange(e)}`]
+    })
+    expect(failures, `answers not as /openapi.json documents them:\n${failures.join("\n")}`).toEqual([])
+  })
+}
+
 // ---------------------------------------------------------------------------
 // The suite
 
@@ -365,6 +420,8 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
   const C = () => tenant(contractTenantIds.C)
 
   describe(`HTTP contract: ${name}`, () => {
+    checkEveryAnswer(base)
+
     // -----------------------------------------------------------------------
     describe("POST /v1/events: accepting and deduplicating", () => {
       it(
@@ -934,6 +991,15 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
             } as RequestInit
             const res = await fetch(urlOf(base(), "/v1/events"), init)
             const text = await res.text()
+            reportExchange({
+              baseUrl: base(),
+              path: "/v1/events",
+              method: "POST",
+              requestBody: "(a streamed body of 4 MiB)",
+              status: res.status,
+              contentType: res.headers.get("content-type"),
+              text,
+            })
             expectProblem(
               { status: res.status, headers: res.headers, text, body: JSON.parse(text) },
               413,
@@ -1500,7 +1566,15 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
             expect(link.pathname.endsWith(`/v1/schemas/${EVENT}.json`)).toBe(true)
             const schema = await fetch(link)
             expect(schema.status).toBe(200)
-            await schema.text()
+            const root = base().replace(/\/+$/, "")
+            reportExchange({
+              baseUrl: base(),
+              path: link.href.startsWith(root) ? link.href.slice(root.length) : `${link.pathname}${link.search}`,
+              method: "GET",
+              status: schema.status,
+              contentType: schema.headers.get("content-type"),
+              text: await schema.text(),
+            })
           }
         },
         T,

@@ -133,6 +133,53 @@ const parse = (text: string): unknown => {
 }
 
 /**
+ * One request and its whole answer, as `request` saw them: what an
+ * observer of the client receives.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Exchange {
+  readonly baseUrl: string
+  /** The path and query, relative to `baseUrl`. */
+  readonly path: string
+  readonly method: string
+  /** The request body, when it was text. */
+  readonly requestBody?: string
+  readonly status: number
+  readonly contentType: string | null
+  readonly text: string
+}
+
+const observers = new Set<(exchange: Exchange) => void>()
+
+/**
+ * Calls `observer` with every exchange of `request` (so of every helper
+ * here) until the returned function is called. The HTTP contract suite
+ * checks each answer against `/openapi.json` this way.
+ *
+ * @since 0.3.0
+ * @category observers
+ */
+export const observeExchanges = (observer: (exchange: Exchange) => void): (() => void) => {
+  observers.add(observer)
+  return () => {
+    observers.delete(observer)
+  }
+}
+
+/**
+ * Hands an exchange made without `request` (a streamed upload, a followed
+ * link) to the observers.
+ *
+ * @since 0.3.0
+ * @category observers
+ */
+export const reportExchange = (exchange: Exchange): void => {
+  for (const observe of observers) observe(exchange)
+}
+
+/**
  * Sends one request and reads the whole answer.
  *
  * @since 0.1.0
@@ -145,6 +192,21 @@ export const request = async <B = unknown>(
 ): Promise<ApiResponse<B>> => {
   const res = await fetch(urlOf(baseUrl, path), { redirect: "manual", ...init })
   const text = await res.text()
+  if (observers.size > 0) {
+    reportExchange({
+      baseUrl,
+      path,
+      method: (init.method ?? "GET").toUpperCase(),
+      ...(typeof init.body === "string"
+        ? { requestBody: init.body }
+        : init.body instanceof Uint8Array
+          ? { requestBody: `(${init.body.byteLength} bytes)` }
+          : {}),
+      status: res.status,
+      contentType: res.headers.get("content-type"),
+      text,
+    })
+  }
   return { status: res.status, headers: res.headers, text, body: parse(text) as B }
 }
 
