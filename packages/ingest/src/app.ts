@@ -5,17 +5,28 @@
  *
  * @module
  */
+
+import {
+  apiLimits,
+  type EventResult,
+  type Health,
+  type IngestResponse,
+  type OperationId,
+  type Route,
+  routes,
+  type SchemaList,
+} from "@cdp/api"
+import { openApiDocument } from "@cdp/api/openapi"
 import {
   type DecodeResult,
   eventKeys,
   events as eventKinds,
   formatTimestamp,
-  type Issue,
   makeDecoder,
   sortIssues,
   toJsonSchema,
 } from "@cdp/schema"
-import type { Context } from "hono"
+import type { Context, Handler } from "hono"
 import { Hono } from "hono"
 import { routePath } from "hono/route"
 import { makeAuthenticator } from "./Auth.ts"
@@ -23,20 +34,20 @@ import { docsPage } from "./docsPage.ts"
 import { canonicalContextJson, eventId } from "./eventId.ts"
 import { type Logger, silentLogger } from "./Logger.ts"
 import { type Metrics, makeMetrics } from "./Metrics.ts"
-import { openApiDocument } from "./openapi.ts"
 import { problem } from "./problem.ts"
 import { makeRateLimiter } from "./RateLimiter.ts"
 import { discardBody, readBody } from "./readBody.ts"
 import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "./StorePort.ts"
 import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
+// The limits of the contract, defined in @cdp/api.
 /** The largest body accepted: 1 MiB. */
-export const MAX_BODY_BYTES = 1024 * 1024
+export const MAX_BODY_BYTES = apiLimits.maxBodyBytes
 /** The largest batch accepted. */
-export const MAX_BATCH = 500
+export const MAX_BATCH = apiLimits.maxBatch
 /** Page sizes of the activity route. */
-export const DEFAULT_PAGE = 50
-export const MAX_PAGE = 100
+export const DEFAULT_PAGE = apiLimits.defaultPage
+export const MAX_PAGE = apiLimits.maxPage
 
 /**
  * What the app is built from.
@@ -55,10 +66,8 @@ export interface AppOptions {
   readonly sha256?: Sha256Hex
 }
 
-/** The body of a POST /v1/events answer. @since 0.1.0 @category models */
-export type EventResult =
-  | { readonly index: number; readonly status: "accepted" | "duplicate"; readonly id: string }
-  | { readonly index: number; readonly status: "rejected"; readonly issues: ReadonlyArray<Issue> }
+/** The outcome of one event of a POST /v1/events answer (its schema is in @cdp/api). @since 0.1.0 @category models */
+export type { EventResult }
 
 type Env = { Variables: { tenant: Tenant; requestId: string; requestIdSent: boolean } }
 
@@ -66,6 +75,13 @@ const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 const earlyRefusals = new Set([401, 413, 415, 429])
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * A path of the route table in Hono's form: `{name}` becomes `:name`. A
+ * segment with a suffix (`{event}.json`) becomes a parameter of the whole
+ * segment; its handler accepts only names that carry the suffix.
+ */
+const honoPath = (path: string): string => path.replace(/\{(\w+)\}[^/]*/g, ":$1")
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
@@ -170,7 +186,7 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
   app.use("/v1/events", auth)
   app.use("/v1/customers/*", auth) // also matches /v1/customers itself
 
-  app.post("/v1/events", async (c) => {
+  const ingestEvents = async (c: Context<Env>) => {
     const tenant = c.get("tenant")
     const type = c.req.header("content-type") ?? ""
     if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -285,8 +301,9 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     if (rejected) metrics.events.inc({ status: "rejected" }, rejected)
     const status = accepted + duplicates > 0 ? 202 : allMismatch ? 403 : 400
     c.set("requestIdSent", true)
-    return json({ accepted, duplicates, rejected, results }, status, { "x-request-id": c.get("requestId") })
-  })
+    const answer: IngestResponse = { accepted, duplicates, rejected, results: results as Array<EventResult> }
+    return json(answer, status, { "x-request-id": c.get("requestId") })
+  }
 
   // A customer's profile, activity and erasure. Each is served at the
   // customer's own path and, for ids no path segment can carry ("." and
@@ -316,7 +333,7 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     const customer = customerOf(c)
     if (customer === undefined) return customerRequired()
     const limitText = c.req.query("limit")
-    let limit = DEFAULT_PAGE
+    let limit: number = DEFAULT_PAGE
     if (limitText !== undefined) {
       if (!/^[0-9]{1,9}$/.test(limitText) || +limitText < 1) {
         return problem(
@@ -355,44 +372,52 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     }
   }
 
-  app.get("/v1/customers/:customer", readProfile(fromPath))
-  app.get("/v1/customers/:customer/events", listActivity(fromPath))
-  app.delete("/v1/customers/:customer", erase(fromPath))
-  app.get("/v1/customers", readProfile(fromQuery))
-  app.get("/v1/events", listActivity(fromQuery))
-  app.delete("/v1/customers", erase(fromQuery))
-
-  app.get("/v1/schemas", (c) => {
-    const base = new URL(c.req.url).origin
-    return json({
-      schemas: eventKeys.map((k) => ({ event: k, title: eventKinds[k].title, url: `${base}/v1/schemas/${k}.json` })),
-    })
-  })
-  app.get("/v1/schemas/:file", (c) => {
-    const body = schemas.get(c.req.param("file"))
-    if (body === undefined) return problem("not_found", `No schema named ${JSON.stringify(c.req.param("file"))}.`)
-    return new Response(body, { headers: { "content-type": "application/schema+json" } })
-  })
-  app.get("/openapi.json", () => {
-    openapi ??= JSON.stringify(openApiDocument(), null, 2)
-    return new Response(openapi, { headers: { "content-type": "application/json" } })
-  })
-  app.get("/docs", () => {
-    docs ??= docsPage()
-    return new Response(docs, { headers: { "content-type": "text/html; charset=utf-8" } })
-  })
-  app.get("/healthz", async () => {
-    try {
-      await store.ping()
-      return json({ status: "ok" })
-    } catch {
-      return json({ status: "unavailable" }, 503, { "retry-after": "1" })
-    }
-  })
-  app.get(
-    "/metrics",
-    () => new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
-  )
+  // Every route of the table, by its operationId; TypeScript holds the two in step.
+  const handlers: Record<OperationId, Handler<Env>> = {
+    ingestEvents,
+    listCustomerEventsByQuery: listActivity(fromQuery),
+    getCustomer: readProfile(fromPath),
+    deleteCustomer: erase(fromPath),
+    listCustomerEvents: listActivity(fromPath),
+    getCustomerByQuery: readProfile(fromQuery),
+    deleteCustomerByQuery: erase(fromQuery),
+    listSchemas: (c) => {
+      const base = new URL(c.req.url).origin
+      const answer: SchemaList = {
+        schemas: eventKeys.map((k) => ({ event: k, title: eventKinds[k].title, url: `${base}/v1/schemas/${k}.json` })),
+      }
+      return json(answer)
+    },
+    getEventSchema: (c) => {
+      const file = c.req.param("event") ?? ""
+      const body = schemas.get(file)
+      if (body === undefined) return problem("not_found", `No schema named ${JSON.stringify(file)}.`)
+      return new Response(body, { headers: { "content-type": "application/schema+json" } })
+    },
+    getOpenApi: () => {
+      openapi ??= JSON.stringify(openApiDocument(), null, 2)
+      return new Response(openapi, { headers: { "content-type": "application/json" } })
+    },
+    getDocs: () => {
+      docs ??= docsPage()
+      return new Response(docs, { headers: { "content-type": "text/html; charset=utf-8" } })
+    },
+    getHealth: async () => {
+      try {
+        await store.ping()
+        const ok: Health = { status: "ok" }
+        return json(ok)
+      } catch {
+        const down: Health = { status: "unavailable" }
+        return json(down, 503, { "retry-after": "1" })
+      }
+    },
+    getMetrics: () =>
+      new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
+  }
+  for (const [operationId, route] of Object.entries(routes) as Array<[OperationId, Route]>) {
+    app.on(route.method.toUpperCase(), honoPath(route.path), handlers[operationId])
+  }
 
   app.notFound((c) => problem("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`))
   app.onError((err, c) => {
