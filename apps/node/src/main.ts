@@ -1,85 +1,47 @@
 /**
- * The ingestion service on Node.js: read settings, open the store, build the
- * app, serve; on SIGTERM or SIGINT stop accepting, finish in-flight
- * requests, close the database.
+ * The ingestion service on Node.js: `runService` of @cdp/ingest wired to
+ * @hono/node-server, the process's signals and the store `INGEST_DB` names
+ * (a `postgres://` URL: PostgreSQL, shared by any number of processes; else
+ * a SQLite file, better-sqlite3, for this one).
  *
  * @module
  */
 import { hash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
-import {
-  ConfigError,
-  jsonLogger,
-  listenErrorText,
-  loadSettings,
-  makeApp,
-  makeShutdown,
-  redactUrl,
-  StoreError,
-  startupLines,
-} from "@cdp/ingest"
+import { runService } from "@cdp/ingest"
+import { isPostgresUrl, openPostgresStoreForSetting } from "@cdp/store-postgres"
+import { openBetterSqliteStore } from "@cdp/store-sqlite/better-sqlite3"
 import { serve } from "@hono/node-server"
 import { closeInStages } from "./lingeringClose.ts"
-import { openStore } from "./openStore.ts"
 
-const log = (line: string) => process.stdout.write(`${line}\n`)
+// Stops accepting; resolves once the requests in flight are answered. Idle keep-alive connections
+// would hold the server open: closed now and each time a finished request leaves one idle.
+const stopServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+    setInterval(() => server.closeIdleConnections(), 50).unref()
+  })
 
-let settings: Awaited<ReturnType<typeof loadSettings>>
-try {
-  settings = await loadSettings(process.env, (path) => readFile(path, "utf8"))
-} catch (e) {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`cdp ingest: ${e.message}\n`)
-    process.exit(1)
-  }
-  throw e
-}
-
-let store: Awaited<ReturnType<typeof openStore>>
-try {
-  store = await openStore(settings.db)
-} catch (e) {
-  if (e instanceof ConfigError || e instanceof StoreError) {
-    process.stderr.write(`cdp ingest: cannot open the store ${redactUrl(settings.db)}: ${e.message}\n`)
-    process.exit(1)
-  }
-  throw e
-}
-const logger = jsonLogger(log, (process.env.LOG_LEVEL as "info" | undefined) ?? "info")
-// Node's one-shot hash (20.12+) is synchronous: no promise round trip per key check and event id, and no Hash object.
-const sha256 = (text: string) => hash("sha256", text, "hex")
-const app = makeApp({ store, config: settings.config, logger, sha256 })
-
-const hostname = process.env.HOST ?? "0.0.0.0"
-const server = serve({ fetch: app.fetch, port: settings.port, hostname }, (info) => {
-  server.off("error", cannotListen)
-  const url = `http://${info.address === "0.0.0.0" || info.address === "::" ? "localhost" : info.address}:${info.port}`
-  for (const line of startupLines(settings, `node ${process.version}`, url)) process.stderr.write(`${line}\n`)
-})
-// A port in use (or not ours to take): one line that says so, the store closed, exit 1; not a stack trace.
-function cannotListen(error: NodeJS.ErrnoException): void {
-  process.stderr.write(`cdp ingest: ${listenErrorText(hostname, settings.port, error)}\n`)
-  void store.close().finally(() => process.exit(1))
-}
-server.once("error", cannotListen)
-
-closeInStages(server as Server)
-
-const stop = makeShutdown({
-  stopServer: () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      // Idle keep-alive connections would hold the server open: close them now
-      // and each time an in-flight request finishes and leaves one idle.
-      if ("closeIdleConnections" in server) {
-        server.closeIdleConnections()
-        setInterval(() => server.closeIdleConnections(), 50).unref()
-      }
+await runService({
+  runtime: `node ${process.version}`,
+  env: process.env,
+  readText: (path) => readFile(path, "utf8"),
+  openStore: (db) => (isPostgresUrl(db) ? openPostgresStoreForSetting(db) : openBetterSqliteStore(db)),
+  // Node's one-shot hash (20.12+) is synchronous: no promise round trip per key check and event id, no Hash object.
+  sha256: (text) => hash("sha256", text, "hex"),
+  serve: (fetch, { hostname, port }) =>
+    new Promise((resolve, reject) => {
+      const server = serve({ fetch, port, hostname }, (info) => {
+        server.off("error", reject)
+        resolve({ hostname: info.address, port: info.port, stop: () => stopServer(server as Server) })
+      }) as Server
+      server.once("error", reject)
+      closeInStages(server)
     }),
-  store,
-  log: (line) => process.stderr.write(`${line}\n`),
+  onSignal: (signal, handler) => process.on(signal, handler),
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
   exit: (code) => process.exit(code),
 })
-process.on("SIGTERM", () => stop("SIGTERM"))
-process.on("SIGINT", () => stop("SIGINT"))
