@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { envelope, eventKeys, events, Field, jsonSchemaFileName, schemaIdBase } from "@cdp/schema"
+import { envelope, eventKeys, events, exampleEvent, Field, jsonSchemaFileName, schemaIdBase } from "@cdp/schema"
 import * as Schema from "effect/Schema"
 import { EventPage, Health, IngestResponse, Profile, SchemaList } from "./answers.ts"
 import { apiLimits } from "./limits.ts"
@@ -157,15 +157,6 @@ const pageParameters: ReadonlyArray<Parameter> = [
 
 const privateAnswers = { "401": "Unauthorized", "429": "RateLimited", "503": "Unavailable" } as const
 
-/** An example event of a kind: every parameter with its example value. */
-const exampleEvent = (key: keyof typeof events) => ({
-  tenant: envelope.tenant.example,
-  timestamp: envelope.timestamp.example,
-  event: key,
-  customer: envelope.customer.example,
-  context: Object.fromEntries(Object.entries(events[key].fields).map(([k, s]) => [k, s.example])),
-})
-
 /** The three operations on one customer, named by its path segment or by the `customer` query parameter. */
 const customerRoutes = (via: "path" | "query") => {
   const byQuery = via === "query"
@@ -253,8 +244,8 @@ export const routes = {
       description: `\`application/json\` (a charset parameter is fine), at most ${maxBodyBytes} bytes.`,
       component: "IngestRequest",
       examples: {
-        single: { summary: "One event", value: exampleEvent(eventKeys[0]!) },
-        batch: { summary: "A batch", value: eventKeys.map(exampleEvent) },
+        single: { summary: "One event", value: exampleEvent(events[eventKeys[0]!]) },
+        batch: { summary: "A batch", value: eventKeys.map((k) => exampleEvent(events[k])) },
       },
     },
     responses: {
