@@ -5,7 +5,7 @@
  * a server would after `JSON.parse` of a request body.
  */
 
-import { seedContext } from "@cdp/testkit/seedEvent.ts"
+import { seedContext } from "@cdp/testkit"
 
 const envelope = {
   tenant: 567,

@@ -22,9 +22,7 @@ import {
   openBunSqliteStoreOnWorker,
   runCheckpointer,
 } from "@cdp/store-sqlite/bun-sqlite"
-import { makeEvent, storeConformance } from "@cdp/testkit"
-import { expectCheckpointerSyncs } from "@cdp/testkit/checkpointerSyncs.ts"
-import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
+import { expectCheckpointerSyncs, faultsThrough, makeEvent, storeConformance } from "@cdp/testkit"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async () => {

@@ -9,11 +9,10 @@
  */
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { type ServerProcess, startServer } from "@cdp/testkit"
-import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+import { makeWorkspace as makeTestWorkspace, type ServerProcess, startServer, type Workspace } from "@cdp/testkit"
 
-export type { Workspace } from "@cdp/testkit/serviceWorkspace.ts"
-export { sleep } from "@cdp/testkit/slowUploads.ts"
+export type { Workspace } from "@cdp/testkit"
+export { sleep } from "@cdp/testkit"
 
 /** The folder of `@cdp/app-bun`, where the service is started from. */
 export const appDir = fileURLToPath(new URL("..", import.meta.url))

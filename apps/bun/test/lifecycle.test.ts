@@ -8,11 +8,18 @@
  */
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { contractTenantIds, type ServerProcess, startServer } from "@cdp/testkit"
-import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
-import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
-import { launchProcess } from "@cdp/testkit/serverProcess.ts"
-import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
+import {
+  contractTenantIds,
+  expectDevelopmentKey,
+  expectPortInUseRefused,
+  expectWalCheckpointed,
+  launchProcess,
+  type ServerProcess,
+  sleep,
+  startServer,
+  startSlowUploads,
+  tryConnect,
+} from "@cdp/testkit"
 import { afterEach, describe, expect, it } from "vitest"
 import { appDir, bun, integrityCheck, makeWorkspace, startService, type Workspace } from "./bunService.ts"
 

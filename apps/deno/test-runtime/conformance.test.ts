@@ -16,8 +16,7 @@ import {
   openNodeSqliteStoreInThread,
   openNodeSqliteStoreOnWorker,
 } from "@cdp/store-sqlite/node-sqlite"
-import { makeEvent, storeConformance } from "@cdp/testkit"
-import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
+import { faultsThrough, makeEvent, storeConformance } from "@cdp/testkit"
 import { describe, expect, it } from "vitest"
 
 const tempDatabase = async (): Promise<{ path: string; remove: () => Promise<void> }> => {

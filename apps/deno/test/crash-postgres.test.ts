@@ -5,7 +5,7 @@
  * own on the shared test server, dropped afterwards).
  */
 import { crashSuite } from "@cdp/testkit"
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startDeno } from "./directDeno.ts"
 
 crashSuite("deno + postgres", {

@@ -9,13 +9,25 @@
  */
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { type ContractTenant, type ServerProcess, startServer } from "@cdp/testkit"
-import { type LaunchedProcess, launchProcess } from "@cdp/testkit/serverProcess.ts"
-import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+import {
+  type ContractTenant,
+  type LaunchedProcess,
+  launchProcess,
+  makeWorkspace as makeTestWorkspace,
+  type ServerProcess,
+  startServer,
+  type Workspace,
+} from "@cdp/testkit"
 
-export { type Exit, type LaunchedProcess as Launched, waitForStderr } from "@cdp/testkit/serverProcess.ts"
-export { tenantOf, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
-export { sleep, within } from "@cdp/testkit/slowUploads.ts"
+export {
+  type Exit,
+  type LaunchedProcess as Launched,
+  sleep,
+  tenantOf,
+  type Workspace,
+  waitForStderr,
+  within,
+} from "@cdp/testkit"
 
 /** The repo root, where `pnpm start:deno` runs the start script from. */
 export const repoDir = fileURLToPath(new URL("../../..", import.meta.url))

@@ -5,7 +5,7 @@
  * or a read-only server, POST answers 503 and stores nothing; the same
  * process accepts it afterwards.
  */
-import { postgresFaultSuite } from "@cdp/testkit/postgresFaultSuite.ts"
+import { postgresFaultSuite } from "@cdp/testkit/postgres"
 import { startService } from "./denoService.ts"
 
 postgresFaultSuite("deno", { label: "app_deno_faults", start: startService })

@@ -4,9 +4,8 @@
  * test server, dropped afterwards); memory is read from the `deno` process
  * the start script runs.
  */
-import { hostileSuite } from "@cdp/testkit"
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
-import { descendantsNamed } from "@cdp/testkit/serviceMemory.ts"
+import { descendantsNamed, hostileSuite } from "@cdp/testkit"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startService } from "./denoService.ts"
 
 hostileSuite("deno + postgres", {

@@ -4,8 +4,7 @@
  * permissions) on a fresh node:sqlite file; memory is read from the `deno`
  * process the start script runs.
  */
-import { hostileSuite } from "@cdp/testkit"
-import { descendantsNamed } from "@cdp/testkit/serviceMemory.ts"
+import { descendantsNamed, hostileSuite } from "@cdp/testkit"
 import { startService } from "./denoService.ts"
 
 hostileSuite("deno + node:sqlite", {

@@ -5,8 +5,8 @@
  * a schema of this run's own on the shared test server (dropped afterwards).
  */
 
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
-import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { serviceContract } from "@cdp/testkit"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startService } from "./denoService.ts"
 
 serviceContract("deno + postgres", {

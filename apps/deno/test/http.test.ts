@@ -4,7 +4,7 @@
  * permissions, on a fresh SQLite file, with the contract tenants as its
  * `INGEST_CONFIG`.
  */
-import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { serviceContract } from "@cdp/testkit"
 import { startService } from "./denoService.ts"
 
 serviceContract("deno + node:sqlite", { label: "app-deno-http", start: (ws) => startService(ws) })

@@ -6,8 +6,17 @@
  * exits 0, and the start script with it; what was acknowledged is there
  * after a restart.
  */
-import { bearer, contractTenantIds, getCustomer, type ServerProcess, urlOf } from "@cdp/testkit"
-import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
+import {
+  bearer,
+  contractTenantIds,
+  expectWalCheckpointed,
+  getCustomer,
+  type ServerProcess,
+  sleep,
+  startSlowUploads,
+  tryConnect,
+  urlOf,
+} from "@cdp/testkit"
 import { afterEach, describe, expect, it } from "vitest"
 import { type Exit, makeWorkspace, startService, tenantOf, type Workspace } from "./denoService.ts"
 

@@ -8,8 +8,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
-import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
+import { expectDevelopmentKey, expectPortInUseRefused } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { denoCommand, launch, launchService, makeWorkspace, repoDir, waitForStderr, within } from "./denoService.ts"
 

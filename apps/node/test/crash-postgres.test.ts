@@ -5,7 +5,7 @@
  * dropped afterwards).
  */
 import { crashSuite } from "@cdp/testkit"
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startService } from "./nodeService.ts"
 
 crashSuite("node + postgres", {

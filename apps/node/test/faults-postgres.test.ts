@@ -4,7 +4,7 @@
  * full disk or a read-only server, POST answers 503 and stores nothing; the
  * same process accepts it afterwards.
  */
-import { postgresFaultSuite } from "@cdp/testkit/postgresFaultSuite.ts"
+import { postgresFaultSuite } from "@cdp/testkit/postgres"
 import { startService } from "./nodeService.ts"
 
 postgresFaultSuite("node", { label: "app_node_faults", start: startService })

@@ -4,7 +4,7 @@
  * test server (dropped afterwards).
  */
 import { hostileSuite } from "@cdp/testkit"
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startService } from "./nodeService.ts"
 
 hostileSuite("node + postgres", {

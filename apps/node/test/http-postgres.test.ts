@@ -4,8 +4,8 @@
  * schema of this run's own on the shared test server (dropped afterwards).
  */
 
-import { freshSchema } from "@cdp/testkit/postgresSchema.ts"
-import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { serviceContract } from "@cdp/testkit"
+import { freshSchema } from "@cdp/testkit/postgres"
 import { startService } from "./nodeService.ts"
 
 serviceContract("node + postgres", {

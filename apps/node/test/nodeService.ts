@@ -1,11 +1,23 @@
 import { fileURLToPath } from "node:url"
-import { type ContractTenant, type ServerProcess, startServer } from "@cdp/testkit"
-import { type LaunchedProcess, launchProcess } from "@cdp/testkit/serverProcess.ts"
-import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+import {
+  type ContractTenant,
+  type LaunchedProcess,
+  launchProcess,
+  makeWorkspace as makeTestWorkspace,
+  type ServerProcess,
+  startServer,
+  type Workspace,
+} from "@cdp/testkit"
 
-export { type Exit, type LaunchedProcess as LaunchedService, waitForStderr } from "@cdp/testkit/serverProcess.ts"
-export { tenantOf, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
-export { sleep, within } from "@cdp/testkit/slowUploads.ts"
+export {
+  type Exit,
+  type LaunchedProcess as LaunchedService,
+  sleep,
+  tenantOf,
+  type Workspace,
+  waitForStderr,
+  within,
+} from "@cdp/testkit"
 
 import Database from "better-sqlite3"
 

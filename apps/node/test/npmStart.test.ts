@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { tryConnect } from "@cdp/testkit/slowUploads.ts"
+import { tryConnect } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { within } from "./nodeService.ts"
 

@@ -15,7 +15,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-export { freshSchema, sharedPostgresUrl, sqlClient, type TestSchema } from "@cdp/testkit/postgresSchema.ts"
+export { freshSchema, sharedPostgresUrl, sqlClient, type TestSchema } from "@cdp/testkit/postgres"
 
 /** A TCP port nobody listens on right now. */
 export const freePort = (): Promise<number> =>

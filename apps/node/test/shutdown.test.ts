@@ -3,8 +3,15 @@
  * accepting connections, finishes the requests in flight (here: POSTs whose
  * bodies are still streaming in), closes the database and exits 0.
  */
-import { contractTenantIds, type ServerProcess, urlOf } from "@cdp/testkit"
-import { expectWalCheckpointed, sleep, startSlowUploads, tryConnect } from "@cdp/testkit/slowUploads.ts"
+import {
+  contractTenantIds,
+  expectWalCheckpointed,
+  type ServerProcess,
+  sleep,
+  startSlowUploads,
+  tryConnect,
+  urlOf,
+} from "@cdp/testkit"
 import { afterEach, describe, expect, it } from "vitest"
 import { type Exit, integrityCheck, makeWorkspace, startService, tenantOf, type Workspace } from "./nodeService.ts"
 

@@ -7,9 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { postEvents } from "@cdp/testkit"
-import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
-import { expectPortInUseRefused } from "@cdp/testkit/portInUse.ts"
+import { expectDevelopmentKey, expectPortInUseRefused, postEvents } from "@cdp/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { launchService, waitForStderr, within } from "./nodeService.ts"
 

@@ -12,7 +12,7 @@ import { abortAllDurableObjects } from "cloudflare:test"
 import { env } from "cloudflare:workers"
 import type { IngestObjectNamespace } from "@cdp/store-sqlite/durable-object"
 import { makeDurableObjectStore } from "@cdp/store-sqlite/durable-object"
-import { storeConformance } from "@cdp/testkit/storeSuite.ts"
+import { storeConformance } from "@cdp/testkit/portable"
 import type { Env } from "../src/worker.ts"
 import { injectFault, setStorageFault } from "./testWorker.ts"
 

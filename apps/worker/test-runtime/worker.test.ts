@@ -6,7 +6,7 @@
 
 import { createExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers"
-import { contractConfig, contractTenants } from "@cdp/testkit/http/contractTenants.ts"
+import { contractConfig, contractTenants } from "@cdp/testkit/portable"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import worker, { type Env } from "../src/worker.ts"
 

@@ -6,8 +6,7 @@
  * port (wrangler's own proxy) and one that runs the Worker and its objects;
  * memory is read from the second.
  */
-import { hostileSuite } from "@cdp/testkit"
-import { commandLine, descendantsNamed } from "@cdp/testkit/serviceMemory.ts"
+import { commandLine, descendantsNamed, hostileSuite } from "@cdp/testkit"
 import { startWorker } from "./workerService.ts"
 
 hostileSuite("workerd + durable objects", {

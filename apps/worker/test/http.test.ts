@@ -4,7 +4,7 @@
  * `scripts/start.mjs`), its Durable Objects persisting in a fresh folder,
  * with the contract tenants as its `INGEST_CONFIG`.
  */
-import { serviceContract } from "@cdp/testkit/serviceWorkspace.ts"
+import { serviceContract } from "@cdp/testkit"
 import { startWorker } from "./workerService.ts"
 
 serviceContract("workerd + durable objects", {

@@ -7,8 +7,7 @@
 import { spawn } from "node:child_process"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { type ServerProcess, startServer } from "@cdp/testkit"
-import { expectDevelopmentKey } from "@cdp/testkit/devMode.ts"
+import { expectDevelopmentKey, type ServerProcess, startServer } from "@cdp/testkit"
 import { afterAll, describe, expect, it } from "vitest"
 import { appDir, makeWorkspace, type Workspace } from "./workerService.ts"
 

@@ -1,9 +1,8 @@
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { type ServerProcess, startServer } from "@cdp/testkit"
-import { makeWorkspace as makeTestWorkspace, type Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+import { makeWorkspace as makeTestWorkspace, type ServerProcess, startServer, type Workspace } from "@cdp/testkit"
 
-export type { Workspace } from "@cdp/testkit/serviceWorkspace.ts"
+export type { Workspace } from "@cdp/testkit"
 
 /** The folder of `@cdp/app-worker`. */
 export const appDir = fileURLToPath(new URL("..", import.meta.url))

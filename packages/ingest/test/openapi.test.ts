@@ -1,6 +1,6 @@
 import { eventKeys, events, formatTimestamp, issueCodes, toJsonSchema } from "@cdp/schema"
 import schemaPackage from "@cdp/schema/package.json" with { type: "json" }
-import { seedContext } from "@cdp/testkit/seedEvent.ts"
+import { seedContext } from "@cdp/testkit"
 import oas31 from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json" with { type: "json" }
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import addFormatsModule from "ajv-formats"

@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import type { NewEvent } from "@cdp/ingest/StorePort.ts"
-import { seedContext } from "@cdp/testkit/seedEvent.ts"
+import { seedContext } from "@cdp/testkit"
 import postgres from "postgres"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 

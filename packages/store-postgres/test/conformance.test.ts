@@ -1,6 +1,6 @@
 import type { IngestStore } from "@cdp/ingest"
+import type { StoreFault } from "@cdp/testkit"
 import { storeConformance } from "@cdp/testkit"
-import type { StoreFault } from "@cdp/testkit/storeSuite.ts"
 import { afterAll } from "vitest"
 import { openPostgresStore } from "../src/openPostgresStore.ts"
 import {

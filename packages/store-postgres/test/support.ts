@@ -4,7 +4,7 @@
  * a trigger that fails the insert of a chosen event the way a disk would.
  * The store suite's storage faults (a lock held by another session, the
  * server's own errors for a failing, full or read-only disk) come from
- * `@cdp/testkit/postgresFaults.ts`, shared with the services' tests.
+ * `@cdp/testkit/postgres`, shared with the services' tests.
  */
 import postgres from "postgres"
 
@@ -13,7 +13,7 @@ export {
   installServerFaults,
   type ServerFault,
   setServerFault,
-} from "@cdp/testkit/postgresFaults.ts"
+} from "@cdp/testkit/postgres"
 
 /** The shared test server (CI starts it: `.ci/run`). `CDP_TEST_POSTGRES_URL` overrides it. */
 export const postgresUrl = process.env["CDP_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"

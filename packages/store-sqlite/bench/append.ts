@@ -16,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import type { IngestStore, NewEvent } from "@cdp/ingest/StorePort.ts"
-import { seedContext } from "@cdp/testkit/seedEvent.ts"
+import { seedContext } from "@cdp/testkit"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
 
 const { values: args } = parseArgs({

@@ -1,5 +1,4 @@
-import { storeConformance } from "@cdp/testkit"
-import { faultsThrough } from "@cdp/testkit/storeSuite.ts"
+import { faultsThrough, storeConformance } from "@cdp/testkit"
 import {
   openBetterSqliteStore,
   openBetterSqliteStoreInThread,

@@ -7,7 +7,7 @@
  * runs in workerd (apps/worker, project worker-workerd).
  */
 import { StoreError } from "@cdp/ingest/StorePort.ts"
-import { makeEvent } from "@cdp/testkit/storeSuite.ts"
+import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {

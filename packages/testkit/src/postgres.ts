@@ -1,0 +1,12 @@
+/**
+ * The testkit's PostgreSQL part, apart because it loads porsager's
+ * `postgres` client: a fresh schema of a test's own on the shared test
+ * server, the storage faults a schema can be made to answer with, and the
+ * fault suite of a service on PostgreSQL.
+ *
+ * @module
+ */
+
+export * from "./postgresFaultSuite.ts"
+export * from "./postgresFaults.ts"
+export * from "./postgresSchema.ts"
