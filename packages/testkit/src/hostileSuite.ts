@@ -38,6 +38,7 @@ import {
   request,
 } from "./http/ApiClient.ts"
 import { type ContractTenant, contractTenantIds } from "./http/contractTenants.ts"
+import { type AnswerChecker, makeAnswerChecker } from "./http/documentedAnswers.ts"
 import { ANSWER_MS, chunked, kernelBuffering, rawRequest } from "./rawExchange.ts"
 import type { ServerProcess } from "./serverProcess.ts"
 import { residentBytes } from "./serviceMemory.ts"
@@ -187,8 +188,10 @@ const runTraffic = async (options: {
   readonly requests: number
   readonly concurrency: number
   readonly pids: () => Promise<ReadonlyArray<number>>
+  /** The service's own `/openapi.json`: every answer must be as it documents. */
+  readonly documented: AnswerChecker
 }): Promise<{ report: TrafficReport; failures: Array<string> }> => {
-  const { baseUrl, seed, requests, concurrency, pids } = options
+  const { baseUrl, seed, requests, concurrency, pids, documented } = options
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   const failures: Array<string> = []
   const byKind: Record<string, number> = {}
@@ -234,7 +237,10 @@ const runTraffic = async (options: {
       try {
         answer = await send(baseUrl, agent, req)
         byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1
-        faults = answerFaults(req, answer)
+        faults = [
+          ...answerFaults(req, answer),
+          ...documented.check({ baseUrl, path: req.path, method: req.method, ...answer }),
+        ]
       } catch (e) {
         faults = [`no answer: ${String((e as Error).message ?? e)}`]
       }
@@ -390,6 +396,8 @@ export const hostileSuite = (name: string, options: HostileOptions): void => {
     })
 
     it(`hostile: ${requests} generated requests each get a documented answer`, { timeout: 300_000 }, async () => {
+      const openApi = await request(base(), "/openapi.json")
+      expect(openApi.status, openApi.text.slice(0, 500)).toBe(200)
       const { report: r, failures } = await runTraffic({
         baseUrl: base(),
         setup: setup(),
@@ -397,6 +405,7 @@ export const hostileSuite = (name: string, options: HostileOptions): void => {
         requests,
         concurrency,
         pids,
+        documented: makeAnswerChecker(openApi.body),
       })
       report = r
       console.log(
