@@ -27,14 +27,12 @@ const postgresUrl = /^postgres(ql)?:\/\//.test(db) ? new URL(db) : undefined
 const embedded = postgresUrl === undefined && db !== ":memory:"
 const dataFolder = embedded ? resolve(dirname(db)) : undefined
 // The SQLite store's database thread is a Web Worker, whose modules Deno
-// loads only with read permission: the source folders of the store and of
-// the ingestion package it imports (code, not data).
+// loads only with read permission: the source folders of the SQLite store
+// and of the storage port package it imports (code, not data).
 const requireHere = createRequire(join(app, "package.json"))
+const requireStore = createRequire(requireHere.resolve("@cdp/store-sqlite/package.json"))
 const databaseThreadCode = embedded
-  ? [
-      dirname(requireHere.resolve("@cdp/store-sqlite/node-sqlite")),
-      dirname(requireHere.resolve("@cdp/ingest/StorePort.ts")),
-    ]
+  ? [dirname(requireHere.resolve("@cdp/store-sqlite/node-sqlite")), dirname(requireStore.resolve("@cdp/store"))]
   : []
 const readable = [dataFolder, ...databaseThreadCode, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(
   Boolean,

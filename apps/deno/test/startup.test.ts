@@ -62,7 +62,7 @@ describe("permissions", () => {
       const fixed = denoCommand({ PORT: "18787", HOST: "127.0.0.1", INGEST_DB: ws.db, INGEST_CONFIG: ws.config })
       const data = join(ws.dir, "data")
       // The database thread (a Web Worker) loads its modules with read permission: the two source folders.
-      const code = [join(repoDir, "packages/store-sqlite/src"), join(repoDir, "packages/ingest/src")].join(",")
+      const code = [join(repoDir, "packages/store-sqlite/src"), join(repoDir, "packages/store/src")].join(",")
       expect(fixed.args).toEqual([
         "run",
         "--no-prompt",

@@ -6,10 +6,21 @@
  *
  * @module
  */
-import { decodeCursor, encodeCursor } from "./cursor.ts"
-import { applyToProfile, attributesOf, emptyProfileState, type ProfileState } from "./profileFold.ts"
-import type { AppendStatus, EventPage, IngestStore, NewEvent, Profile, StoredEvent } from "./StorePort.ts"
-import { StoreError } from "./StorePort.ts"
+import {
+  type AppendStatus,
+  applyToProfile,
+  attributesOf,
+  decodeCursor,
+  type EventPage,
+  emptyProfileState,
+  encodeCursor,
+  type IngestStore,
+  type NewEvent,
+  type Profile,
+  type ProfileState,
+  type StoredEvent,
+  StoreError,
+} from "@cdp/store"
 
 /**
  * Options of `makeMemoryStore`.

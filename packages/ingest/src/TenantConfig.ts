@@ -7,6 +7,10 @@
  * @module
  */
 import { channels as allChannels, type Channel } from "@cdp/schema"
+import { ConfigError } from "@cdp/store"
+
+/** What `parseConfig` and `parseConfigText` throw (defined with the port, which the stores share). */
+export { ConfigError }
 
 /** @since 0.1.0 @category models */
 export interface RateLimit {
@@ -26,19 +30,6 @@ export interface Tenant {
 /** @since 0.1.0 @category models */
 export interface IngestConfig {
   readonly tenants: ReadonlyArray<Tenant>
-}
-
-/**
- * A malformed configuration: the message names the source and the field.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "ConfigError"
-  }
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)

@@ -26,6 +26,7 @@ import {
   sortIssues,
   toJsonSchema,
 } from "@cdp/schema"
+import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "@cdp/store"
 import type { Context, Handler } from "hono"
 import { Hono } from "hono"
 import { routePath } from "hono/route"
@@ -37,7 +38,6 @@ import { type Metrics, makeMetrics } from "./Metrics.ts"
 import { problem } from "./problem.ts"
 import { makeRateLimiter } from "./RateLimiter.ts"
 import { discardBody, readBody } from "./readBody.ts"
-import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "./StorePort.ts"
 import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
 // The limits of the contract, defined in @cdp/api.

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { jsonKey } from "./jsonKey.ts"
+import { jsonKey } from "@cdp/store"
 import { type Sha256Hex, sha256Hex } from "./TenantConfig.ts"
 
 /** Canonical JSON: keys sorted at every level, no whitespace. */

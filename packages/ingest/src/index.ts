@@ -1,10 +1,28 @@
 /**
- * `@cdp/ingest`: the ingestion handler (a Hono app), its storage port, the
- * tenant configuration and what the runtime adapters share.
+ * `@cdp/ingest`: the ingestion handler (a Hono app), the tenant
+ * configuration and what the runtime adapters share. The storage port lives
+ * in `@cdp/store`; what the handler's users need of it (the port's types,
+ * `StoreError`, `ConfigError`, the profile overwrite rule) is re-exported
+ * here.
  *
  * @module
  */
 
+export {
+  type AppendStatus,
+  applyToProfile,
+  attributesOf,
+  ConfigError,
+  type EventPage,
+  emptyProfileState,
+  foldProfile,
+  type IngestStore,
+  type NewEvent,
+  type Profile,
+  type ProfileState,
+  type StoredEvent,
+  StoreError,
+} from "@cdp/store"
 export * from "./Auth.ts"
 export * from "./app.ts"
 export * from "./drainingFetch.ts"
@@ -12,8 +30,6 @@ export * from "./eventId.ts"
 export * from "./Logger.ts"
 export * from "./Metrics.ts"
 export * from "./problem.ts"
-export * from "./profileFold.ts"
-export * from "./StorePort.ts"
 export * from "./serviceRunner.ts"
 export * from "./settings.ts"
 export * from "./shutdown.ts"

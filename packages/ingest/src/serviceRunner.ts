@@ -9,12 +9,12 @@
  *
  * @module
  */
+
+import { ConfigError, type IngestStore, StoreError } from "@cdp/store"
 import { type AppOptions, makeApp } from "./app.ts"
 import { jsonLogger, type LogLevel } from "./Logger.ts"
-import { type IngestStore, StoreError } from "./StorePort.ts"
 import { listenErrorText, loadSettings, redactUrl, type Settings, startupLines } from "./settings.ts"
 import { makeShutdown } from "./shutdown.ts"
-import { ConfigError } from "./TenantConfig.ts"
 
 /**
  * The environment variables the service reads; a runtime that grants them

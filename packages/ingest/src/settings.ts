@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { ConfigError, developmentConfig, type IngestConfig, parseConfigText } from "./TenantConfig.ts"
+import { ConfigError } from "@cdp/store"
+import { developmentConfig, type IngestConfig, parseConfigText } from "./TenantConfig.ts"
 
 /** @since 0.1.0 @category models */
 export interface Settings {

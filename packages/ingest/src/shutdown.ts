@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { IngestStore } from "./StorePort.ts"
+import type { IngestStore } from "@cdp/store"
 
 /**
  * @since 0.2.0

@@ -1,6 +1,7 @@
+import { StoreError } from "@cdp/store"
 import { storeConformance } from "@cdp/testkit"
+import { describe, expect, it } from "vitest"
 import { makeMemoryStore } from "../src/MemoryStore.ts"
-import { StoreError } from "../src/StorePort.ts"
 
 storeConformance(
   "memory",
@@ -29,3 +30,14 @@ storeConformance(
     },
   },
 )
+
+describe("the memory store", () => {
+  it("keeps a key named __proto__ in the profile as an attribute of its own", async () => {
+    const store = makeMemoryStore()
+    const T0 = "2024-05-27 10:30:00.000000 UTC"
+    const context = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>
+    await store.append([{ tenant: 567, customer: "c", id: "e1", event: "e", timestamp: T0, receivedAt: T0, context }])
+    expect(JSON.stringify((await store.getProfile(567, "c"))?.attributes)).toBe('{"__proto__":"x"}')
+    await store.close()
+  })
+})

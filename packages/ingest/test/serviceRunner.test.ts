@@ -5,11 +5,10 @@
  * requests. The real runtimes' services run it in apps/*\/test.
  */
 import { createHash } from "node:crypto"
+import { ConfigError, StoreError } from "@cdp/store"
 import { describe, expect, it } from "vitest"
 import { makeMemoryStore } from "../src/MemoryStore.ts"
-import { StoreError } from "../src/StorePort.ts"
 import { type ListeningServer, runService, type ServiceRuntime } from "../src/serviceRunner.ts"
-import { ConfigError } from "../src/TenantConfig.ts"
 
 /** SHA-256 hex through node:crypto: the keys' digests, and the runtime's synchronous hash. */
 const digest = (text: string) => createHash("sha256").update(text).digest("hex")

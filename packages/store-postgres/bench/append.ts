@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+import type { NewEvent } from "@cdp/store"
 import { seedContext } from "@cdp/testkit"
 import postgres from "postgres"
 import { openPostgresStore } from "../src/openPostgresStore.ts"

@@ -9,10 +9,16 @@
  *
  * @module
  */
-import { decodeCursor, encodeCursor } from "@cdp/ingest/cursor.ts"
-import { type BatchOutcome, type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
-import type { AppendStatus, IngestStore, NewEvent, StoredEvent } from "@cdp/ingest/StorePort.ts"
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+
+import type { AppendStatus, IngestStore, NewEvent, StoredEvent } from "@cdp/store"
+import {
+  type BatchOutcome,
+  decodeCursor,
+  encodeCursor,
+  type GroupCommitOptions,
+  makeGroupCommit,
+  StoreError,
+} from "@cdp/store"
 import { classifyPostgresError, isRetryableConflict } from "./classifyPostgresError.ts"
 import { encodeGroup, fromPgText, parsePgJson, toPgText } from "./encodeEvents.ts"
 import { type MigrationConnection, migrate } from "./migrations.ts"

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 
 /**
  * SQLSTATE classes (first two characters) that mean "try again later":

@@ -15,8 +15,8 @@
  * @module
  */
 
-import { jsonKey } from "@cdp/ingest/jsonKey.ts"
-import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+import type { NewEvent } from "@cdp/store"
+import { jsonKey } from "@cdp/store"
 
 const ESCAPE = "\uffff"
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point

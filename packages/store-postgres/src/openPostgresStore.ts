@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
-import { ConfigError } from "@cdp/ingest/TenantConfig.ts"
+import { ConfigError, StoreError } from "@cdp/store"
 import postgres from "postgres"
 import { classifyPostgresError } from "./classifyPostgresError.ts"
 import { quoteSchema } from "./migrations.ts"

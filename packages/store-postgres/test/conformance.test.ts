@@ -1,4 +1,4 @@
-import type { IngestStore } from "@cdp/ingest"
+import type { IngestStore } from "@cdp/store"
 import type { StoreFault } from "@cdp/testkit"
 import { storeConformance } from "@cdp/testkit"
 import { afterAll } from "vitest"

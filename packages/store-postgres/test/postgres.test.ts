@@ -6,7 +6,7 @@
  * elsewhere (lock_timeout), the server's own errors for storage faults, and
  * the database going away and coming back. All on the real server.
  */
-import { type AppendStatus, type NewEvent, StoreError } from "@cdp/ingest"
+import { type AppendStatus, type NewEvent, StoreError } from "@cdp/store"
 import { concurrentFoldComplaints, makeEvent, type ObservedEvent, timestampAt } from "@cdp/testkit"
 import { afterAll, describe, expect, it } from "vitest"
 import { classifyPostgresError, isRetryableConflict } from "../src/classifyPostgresError.ts"

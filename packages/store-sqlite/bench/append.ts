@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import type { IngestStore, NewEvent } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore, NewEvent } from "@cdp/store"
 import { seedContext } from "@cdp/testkit"
 import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
 

@@ -9,10 +9,8 @@
  * @module
  */
 
-import { decodeCursor, encodeCursor } from "@cdp/ingest/cursor.ts"
-import type { BatchOutcome } from "@cdp/ingest/groupCommit.ts"
-import { applyToProfile, emptyProfileState, type ProfileState } from "@cdp/ingest/profileFold.ts"
-import type { AppendStatus, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/ingest/StorePort.ts"
+import type { AppendStatus, BatchOutcome, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/store"
+import { applyToProfile, decodeCursor, emptyProfileState, encodeCursor, type ProfileState } from "@cdp/store"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
 import { type EncodedBatches, EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces } from "./encodeEvents.ts"
 import { KEY_OVERFLOW, makeKeyMasks } from "./keyMasks.ts"

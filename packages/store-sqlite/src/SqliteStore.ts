@@ -7,9 +7,8 @@
  * @module
  */
 
-import { type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
-import type { IngestStore } from "@cdp/ingest/StorePort.ts"
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore } from "@cdp/store"
+import { type GroupCommitOptions, makeGroupCommit, StoreError } from "@cdp/store"
 import type { SqliteFault } from "./faultInjection.ts"
 import { openSqliteCore, type SqliteCoreOptions, type SqliteCoreStats } from "./SqliteCore.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"

@@ -10,9 +10,8 @@
  * @module
  */
 import type { Worker } from "node:worker_threads"
-import { makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
-import type { IngestStore } from "@cdp/ingest/StorePort.ts"
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore } from "@cdp/store"
+import { makeGroupCommit, StoreError } from "@cdp/store"
 import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   runCheckpointer,

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
-import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore } from "@cdp/store"
 import Database from "better-sqlite3"
 import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"

@@ -13,7 +13,7 @@
 
 import { Database } from "bun:sqlite"
 import { Worker } from "node:worker_threads"
-import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore } from "@cdp/store"
 import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   runCheckpointer,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 
 /** Primary result codes (the low byte of an extended code) that mean "try again later". */
 const unavailableCodes = new Map<number, string>([

@@ -20,8 +20,8 @@
  *
  * @module
  */
-import type { AppendStatus, EventPage, IngestStore, NewEvent, Profile } from "@cdp/ingest/StorePort.ts"
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import type { AppendStatus, EventPage, IngestStore, NewEvent, Profile } from "@cdp/store"
+import { StoreError } from "@cdp/store"
 import { type EncodedBatches, encodeBatches } from "./encodeEvents.ts"
 import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
 import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"

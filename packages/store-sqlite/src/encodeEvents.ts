@@ -10,8 +10,8 @@
  * @module
  */
 
-import { jsonKey } from "@cdp/ingest/jsonKey.ts"
-import type { NewEvent } from "@cdp/ingest/StorePort.ts"
+import type { NewEvent } from "@cdp/store"
+import { jsonKey } from "@cdp/store"
 
 /**
  * Values per event, in this order: tenant, id, customer, event, timestamp,

@@ -6,7 +6,7 @@
  * @module
  */
 
-export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "@cdp/ingest/groupCommit.ts"
+export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "@cdp/store"
 export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
 export {
   type EncodedBatches,

@@ -15,7 +15,7 @@
 import { EventEmitter } from "node:events"
 import { DatabaseSync } from "node:sqlite"
 import type { Worker } from "node:worker_threads"
-import type { IngestStore } from "@cdp/ingest/StorePort.ts"
+import type { IngestStore } from "@cdp/store"
 import { openSqliteStoreInThread } from "./databaseFile.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"

@@ -7,7 +7,7 @@
  * @module
  */
 import type { MessagePort } from "node:worker_threads"
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 import type { EncodedBatches } from "./encodeEvents.ts"
 import type { SqliteFault } from "./faultInjection.ts"
 import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "./SqliteCore.ts"

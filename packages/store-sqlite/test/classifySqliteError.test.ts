@@ -4,7 +4,7 @@
  * statements, only a message from `exec()` and the constructor on Deno). The
  * real errors are provoked under Deno in apps/deno/test-runtime.
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 import { describe, expect, it } from "vitest"
 import { classifySqliteError, isLockError } from "../src/classifySqliteError.ts"
 

@@ -6,7 +6,7 @@
  * call, calls do not wait for one another. The whole store on real objects
  * runs in workerd (apps/worker, project worker-workerd).
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"

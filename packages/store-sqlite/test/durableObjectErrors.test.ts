@@ -7,7 +7,7 @@
  * `unavailable` in both forms. The same parsing on errors workerd itself
  * raises runs in apps/worker (project worker-workerd).
  */
-import { StoreError } from "@cdp/ingest/StorePort.ts"
+import { StoreError } from "@cdp/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { classifySqliteError } from "../src/classifySqliteError.ts"

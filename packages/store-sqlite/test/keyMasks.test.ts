@@ -5,7 +5,7 @@
  * rollback that undid a claimed bit, past the last bit, and on profiles
  * written before the masks.
  */
-import { foldProfile, type NewEvent } from "@cdp/ingest"
+import { foldProfile, type NewEvent } from "@cdp/store"
 import { makeEvent, timestampAt } from "@cdp/testkit"
 import Database from "better-sqlite3"
 import { describe, expect, it } from "vitest"

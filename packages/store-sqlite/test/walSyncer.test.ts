@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs"
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads"
-import { StoreError } from "@cdp/ingest"
+import { StoreError } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import { describe, expect, it } from "vitest"
 import { betterSqliteThreads } from "../src/better-sqlite3.ts"

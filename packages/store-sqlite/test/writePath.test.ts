@@ -6,7 +6,7 @@
  * against the oracle `foldProfile`, with values of every JSON type, many ties
  * and events of one customer taking every road in one transaction.
  */
-import { foldProfile, type NewEvent } from "@cdp/ingest"
+import { foldProfile, type NewEvent } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"

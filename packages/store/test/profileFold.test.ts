@@ -7,7 +7,6 @@
  * timestamp; an id counts once, at its first arrival.
  */
 import { describe, expect, it } from "vitest"
-import { makeMemoryStore } from "../src/MemoryStore.ts"
 import { foldProfile } from "../src/profileFold.ts"
 
 const T0 = "2024-05-27 10:30:00.000000 UTC"
@@ -193,13 +192,5 @@ describe("foldProfile", () => {
     const profile = foldProfile([{ id: "e1", timestamp: T0, context }])
     expect(JSON.stringify(profile)).toBe(`{"attributes":{"__proto__":"x","constructor":"y"},"updated_at":"${T0}"}`)
     expect(Object.getPrototypeOf(profile?.attributes)).toBe(Object.prototype)
-  })
-
-  it("keeps a key named __proto__ in the memory store's profile too", async () => {
-    const store = makeMemoryStore()
-    const context = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>
-    await store.append([{ tenant: 567, customer: "c", id: "e1", event: "e", timestamp: T0, receivedAt: T0, context }])
-    expect(JSON.stringify((await store.getProfile(567, "c"))?.attributes)).toBe('{"__proto__":"x"}')
-    await store.close()
   })
 })

@@ -1,7 +1,7 @@
 /**
  * The crash suite's oracle: the profile a customer must have, given its
  * stored events in an order of arrival consistent with every tie. Written
- * apart from the service's own fold (`foldProfile` of `@cdp/ingest`, which
+ * apart from the service's own fold (`foldProfile` of `@cdp/store`, which
  * applies events one after another) so that a mistake shared by the stores
  * and their oracle cannot hide: here each attribute is chosen directly as the
  * value of the event with the greatest (timestamp, first arrival) among the

@@ -22,7 +22,7 @@ import {
   type NewEvent,
   type StoredEvent,
   StoreError,
-} from "@cdp/ingest"
+} from "@cdp/store"
 import fc from "fast-check"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 

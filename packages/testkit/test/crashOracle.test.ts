@@ -4,7 +4,7 @@
  * independently) on generated sequences: two implementations of the
  * overwrite rule that must agree.
  */
-import { foldProfile } from "@cdp/ingest"
+import { foldProfile } from "@cdp/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { type Arrival, expectedProfile } from "../src/crashOracle.ts"
