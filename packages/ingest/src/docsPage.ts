@@ -373,24 +373,9 @@ export const docsPage = (): string => {
   const info = doc.info as { title: string; version: string; summary: string; description: string }
   const ops = operationsOf(doc)
   const kinds: ReadonlyArray<AnyEventDefinition> = eventKeys.map((k) => events[k])
-  const schemaNames = [
-    "IngestRequest",
-    "Event",
-    "EventBatch",
-    "IngestResponse",
-    "EventResult",
-    "Issue",
-    "Problem",
-    "Profile",
-    "Attributes",
-    "EventPage",
-    "StoredEvent",
-    "Timestamp",
-    "SchemaList",
-    "SchemaLink",
-    "Health",
-  ]
   const componentSchemas = (doc.components as { schemas: Record<string, Json> }).schemas
+  // Every component but the event kinds (each has a section of its own), in the document's order.
+  const schemaNames = Object.keys(componentSchemas).filter((n) => !Object.hasOwn(events, n))
   // The overview sections of the OpenAPI description, rendered: "## Title" starts a section.
   const overview = info.description.split(/\n(?=## )/).slice(1)
   const overviewSections = overview.map((block) => {
@@ -452,10 +437,7 @@ ${table(
 
   const bodies = `<section id="bodies">
 <h2>Request and response bodies</h2>
-${schemaNames
-  .filter((n) => componentSchemas[n] !== undefined)
-  .map((n) => schemaSection(n, componentSchemas[n] as Json))
-  .join("\n")}
+${schemaNames.map((n) => schemaSection(n, componentSchemas[n] as Json)).join("\n")}
 </section>`
 
   const configuration = `<section id="configuration">

@@ -159,6 +159,16 @@ describe("docsPage", () => {
     }
   })
 
+  it("has a section for every component schema of the document that is not an event kind", () => {
+    const schemas = (openApiDocument().components as { schemas: Record<string, unknown> }).schemas
+    const names = Object.keys(schemas).filter((n) => !(eventKeys as ReadonlyArray<string>).includes(n))
+    expect(names.length).toBeGreaterThan(10)
+    for (const name of names) {
+      const id = `schema-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`
+      expect(page, name).toContain(`<section class="schema" id="${id}">\n<h3>${name}</h3>`)
+    }
+  })
+
   it("shows each event kind's example as the OpenAPI document gives it, and its reference's notes", () => {
     const post = (openApiDocument().paths as Record<string, Record<string, unknown>>)["/v1/events"]?.post as {
       requestBody: { content: Record<string, { examples: Record<string, { value: unknown }> }> }
