@@ -1,9 +1,9 @@
 /**
  * `@cdp/ingest`: the ingestion handler (a Hono app), the tenant
- * configuration and what the runtime adapters share. The storage port lives
- * in `@cdp/store`; what the handler's users need of it (the port's types,
- * `StoreError`, `ConfigError`, the profile overwrite rule) is re-exported
- * here.
+ * configuration, the in-memory store and what the runtime adapters share.
+ * The storage port lives in `@cdp/store`; what the handler's users need of
+ * it (the port's types, `StoreError`, `ConfigError`, the profile overwrite
+ * rule) is re-exported here.
  *
  * @module
  */
@@ -28,6 +28,7 @@ export * from "./app.ts"
 export * from "./drainingFetch.ts"
 export * from "./eventId.ts"
 export * from "./Logger.ts"
+export * from "./MemoryStore.ts"
 export * from "./Metrics.ts"
 export * from "./problem.ts"
 export * from "./serviceRunner.ts"
