@@ -29,7 +29,7 @@ import { type ApiResponse, bearer, getCustomer, type IngestBody, listAllEvents, 
 import { contractTenantIds } from "./http/contractTenants.ts"
 import { TIMESTAMP_FORM } from "./httpSuite.ts"
 import type { ServerProcess } from "./serverProcess.ts"
-import { makeWorkspace, tenantOf, type Workspace } from "./serviceWorkspace.ts"
+import { makeWorkspace, type ServiceSetup, tenantOf, type Workspace } from "./serviceWorkspace.ts"
 import { sleep, tryConnect } from "./slowUploads.ts"
 
 /**
@@ -53,17 +53,7 @@ export interface CrashCapabilities {
  * @since 0.2.0
  * @category models
  */
-export interface CrashSetup {
-  /** Prefix of the temporary workspace's folder. */
-  readonly label: string
-  readonly workspace?: Parameters<typeof makeWorkspace>[1]
-  /** Made once before the first start, cleaned up at the end (say, a fresh PostgreSQL schema as `INGEST_DB`). */
-  readonly environment?: () => Promise<{
-    readonly env: Record<string, string>
-    readonly cleanup?: () => Promise<void>
-  }>
-  /** Starts the service on the workspace (every restart gets the same `ws` and `env`). */
-  readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
+export interface CrashSetup extends ServiceSetup {
   /**
    * Kills the service with SIGKILL and resolves once every process that
    * served is gone. Default: SIGKILL to `server.child`, which must then die

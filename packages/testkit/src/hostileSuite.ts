@@ -42,7 +42,7 @@ import { type AnswerChecker, makeAnswerChecker } from "./http/documentedAnswers.
 import { ANSWER_MS, chunked, kernelBuffering, rawRequest } from "./rawExchange.ts"
 import type { ServerProcess } from "./serverProcess.ts"
 import { residentBytes } from "./serviceMemory.ts"
-import { makeWorkspace, tenantOf, type Workspace } from "./serviceWorkspace.ts"
+import { makeWorkspace, type ServiceSetup, tenantOf, type Workspace } from "./serviceWorkspace.ts"
 
 const MiB = 1024 * 1024
 
@@ -53,14 +53,7 @@ const MiB = 1024 * 1024
  * @since 0.2.0
  * @category models
  */
-export interface HostileOptions {
-  readonly label: string
-  readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
-  readonly workspace?: Parameters<typeof makeWorkspace>[1]
-  readonly environment?: () => Promise<{
-    readonly env: Record<string, string>
-    readonly cleanup?: () => Promise<void>
-  }>
+export interface HostileOptions extends ServiceSetup {
   /** The pids whose memory is measured: the processes that serve (default: the started one). */
   readonly servicePids?: (server: ServerProcess) => Promise<ReadonlyArray<number>>
   /**

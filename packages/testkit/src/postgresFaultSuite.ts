@@ -16,7 +16,7 @@ import { getCustomer, postEvents } from "./http/ApiClient.ts"
 import { holdTableLock, installServerFaults, setServerFault } from "./postgresFaults.ts"
 import { freshSchema, type TestSchema } from "./postgresSchema.ts"
 import type { ServerProcess } from "./serverProcess.ts"
-import { makeWorkspace, type Workspace } from "./serviceWorkspace.ts"
+import { makeWorkspace, type ServiceSetup, type Workspace } from "./serviceWorkspace.ts"
 import type { StoreFault } from "./storeSuite.ts"
 
 /**
@@ -26,13 +26,7 @@ import type { StoreFault } from "./storeSuite.ts"
  * @since 0.2.0
  * @category suites
  */
-export const postgresFaultSuite = (
-  name: string,
-  options: {
-    readonly label: string
-    readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
-  },
-): void => {
+export const postgresFaultSuite = (name: string, options: Pick<ServiceSetup, "label" | "start">): void => {
   describe(`faults of PostgreSQL, through the ${name} service`, () => {
     let ws: Workspace | undefined
     let db: TestSchema | undefined

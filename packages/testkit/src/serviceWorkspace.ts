@@ -70,6 +70,28 @@ export const tenantOf = (tenants: ReadonlyArray<ContractTenant>, id: number): Co
 }
 
 /**
+ * How a suite runs a real service: the prefix of its temporary workspace,
+ * the workspace's options, what to make before the first start and clean
+ * up at the end (say, a fresh PostgreSQL schema as `INGEST_DB`), and how
+ * to start the service there. Every service suite takes one.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ServiceSetup {
+  /** Prefix of the temporary workspace's folder. */
+  readonly label: string
+  readonly workspace?: Parameters<typeof makeWorkspace>[1]
+  /** Made once before the first start, cleaned up at the end. */
+  readonly environment?: () => Promise<{
+    readonly env: Record<string, string>
+    readonly cleanup?: () => Promise<void>
+  }>
+  /** Starts the service on the workspace (every restart gets the same `ws` and `env`). */
+  readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
+}
+
+/**
  * Runs the HTTP contract suite against a real server: before the suite, a
  * fresh workspace (`label`) and, when given, `environment()` (say, a fresh
  * PostgreSQL schema as `INGEST_DB`); then `start(ws, env)`; afterwards the
@@ -80,16 +102,7 @@ export const tenantOf = (tenants: ReadonlyArray<ContractTenant>, id: number): Co
  */
 export const serviceContract = (
   name: string,
-  options: {
-    readonly label: string
-    readonly start: (ws: Workspace, env: Readonly<Record<string, string>>) => Promise<ServerProcess>
-    readonly workspace?: Parameters<typeof makeWorkspace>[1]
-    readonly environment?: () => Promise<{
-      readonly env: Record<string, string>
-      readonly cleanup?: () => Promise<void>
-    }>
-    readonly capabilities?: HttpCapabilities
-  },
+  options: ServiceSetup & { readonly capabilities?: HttpCapabilities },
 ): void => {
   let ws: Workspace | undefined
   let server: ServerProcess | undefined
