@@ -9,6 +9,7 @@
  * @module
  */
 import type { HostileRequest } from "./hostileInputs.ts"
+import { ISSUE_CODES, TIMESTAMP_FORM } from "./httpSuite.ts"
 
 /** The request-level error codes of the spec's table, with their status. */
 export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
@@ -23,20 +24,10 @@ export const PROBLEM_STATUS: Readonly<Record<string, number>> = {
   rate_limited: 429,
   unavailable: 503,
 }
-/** The closed set of issue codes. */
-export const ISSUE_CODES: ReadonlySet<string> = new Set([
-  "required",
-  "invalid_type",
-  "invalid_format",
-  "invalid_value",
-  "too_long",
-  "unknown_property",
-  "unknown_event",
-  "tenant_mismatch",
-])
+/** The closed set of issue codes (the HTTP suite's list). */
+const ISSUE_CODE_SET: ReadonlySet<string> = new Set(ISSUE_CODES)
 const MAX_BODY = 1024 * 1024
 const MAX_BATCH = 500
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} UTC$/
 
 /** One answer as the suite reads it. */
 export interface HostileAnswer {
@@ -185,7 +176,8 @@ const resultsFaults = (
           continue
         }
         const { code, path, message } = issue
-        if (typeof code !== "string" || !ISSUE_CODES.has(code)) faults.push(`result ${i}: issue code ${String(code)}`)
+        if (typeof code !== "string" || !ISSUE_CODE_SET.has(code))
+          faults.push(`result ${i}: issue code ${String(code)}`)
         if (typeof message !== "string" || message === "") faults.push(`result ${i}: issue without a message`)
         if (typeof path !== "string" || !pointsInto(event, path, String(code))) {
           faults.push(`result ${i}: issue ${String(code)} path ${JSON.stringify(path)} does not point into the event`)
@@ -231,7 +223,7 @@ const customerRouteFaults = (request: HostileRequest, answer: HostileAnswer): Ar
     if (!(body.next === null || typeof body.next === "string")) faults.push("events page without next")
     for (const e of body.events as Array<unknown>) {
       if (!isObject(e) || typeof e.id !== "string" || !isObject(e.context)) faults.push("a malformed stored event")
-      else if (!TIMESTAMP.test(String(e.timestamp)) || !TIMESTAMP.test(String(e.received_at))) {
+      else if (!TIMESTAMP_FORM.test(String(e.timestamp)) || !TIMESTAMP_FORM.test(String(e.received_at))) {
         faults.push(`timestamps ${String(e.timestamp)} / ${String(e.received_at)}`)
       }
     }
@@ -241,7 +233,7 @@ const customerRouteFaults = (request: HostileRequest, answer: HostileAnswer): Ar
   if (body.tenant !== request.tenant)
     faults.push(`a profile of tenant ${String(body.tenant)} for a key of ${request.tenant}`)
   if (typeof body.customer !== "string" || !isObject(body.attributes)) faults.push("a malformed profile")
-  if (!TIMESTAMP.test(String(body.updated_at))) faults.push(`updated_at ${String(body.updated_at)}`)
+  if (!TIMESTAMP_FORM.test(String(body.updated_at))) faults.push(`updated_at ${String(body.updated_at)}`)
   return faults
 }
 

@@ -156,7 +156,14 @@ export const TIMESTAMP_FORM = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} UTC$/
 
 const EVENT = "ootb_user_details_update"
 const MiB = 1024 * 1024
-const ISSUE_CODES = [
+/**
+ * The closed set of issue codes, written out here rather than taken from
+ * `@cdp/schema`, so that the suites judge the service by the spec.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const ISSUE_CODES: ReadonlyArray<string> = [
   "required",
   "invalid_type",
   "invalid_format",
