@@ -6,6 +6,7 @@
  * @module
  */
 
+export * from "./access.ts"
 export * from "./answers.ts"
 export * from "./limits.ts"
 export * from "./problems.ts"

@@ -14,6 +14,7 @@ import * as JsonSchema from "effect/JsonSchema"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaRepresentation from "effect/SchemaRepresentation"
+import { corsPolicy, keyScopes } from "./access.ts"
 import { answerSchemas } from "./answers.ts"
 import { apiLimits } from "./limits.ts"
 import { problemStatus } from "./problems.ts"
@@ -184,7 +185,8 @@ const operationObject = (operationId: string, route: Route): Json => ({
   tags: [...route.tags],
   summary: route.summary,
   ...(route.description !== undefined ? { description: route.description } : {}),
-  ...(route.bearer ? { security: [{ [bearerScheme]: [] }] } : {}),
+  // OpenAPI 3.1 lets a requirement of an HTTP scheme name roles: the key's scope.
+  ...(route.bearer ? { security: [{ [bearerScheme]: [route.scope] }] } : {}),
   ...(route.parameters !== undefined ? { parameters: route.parameters.map(parameterObject) } : {}),
   ...(route.request !== undefined
     ? {
@@ -213,12 +215,25 @@ const paths = (): Json => {
   return out
 }
 
+const scopeList = (): string =>
+  Object.entries(keyScopes)
+    .map(([scope, what]) => `\`${scope}\` (${what.replace(/\.$/, "")})`)
+    .join(", ")
+
 const description =
   (): string => `The ingestion API of the customer data platform: clients send events, the API validates each one against the contract of its event kind (package \`@cdp/schema\` ${schemaPackage.version}), records the accepted ones and keeps each customer's profile in sync.
 
 ## Authentication
 
-Every route under \`/v1/events\` and \`/v1/customers\` needs \`Authorization: Bearer <key>\`. Each key belongs to exactly one tenant; every read and write is confined to it. \`/v1/schemas\`, \`/openapi.json\`, \`/docs\`, \`/healthz\` and \`/metrics\` are public.
+Every route under \`/v1/events\` and \`/v1/customers\` needs \`Authorization: Bearer <key>\` (the preflight \`OPTIONS /v1/events\` excepted). Each key belongs to exactly one tenant; every read and write is confined to it. \`/v1/schemas\`, \`/openapi.json\`, \`/docs\`, \`/healthz\` and \`/metrics\` are public.
+
+## Key scopes
+
+A key has one or more scopes, and each route needs one (its security requirement names it): ${scopeList()}. A key configured as a plain digest has all three; a key configured as \`{ "digest", "scopes" }\` has only those it names. A key used on a route outside its scopes gets 403 \`forbidden\`, and nothing is read or written. Only a key with the \`send\` scope alone belongs in a web page: anyone can read it there.
+
+## Browsers (CORS)
+
+A tenant's \`allowedOrigins\` (exact origins, such as \`https://shop.example.com\`) lets pages on those origins send events: \`POST /v1/events\` is the one route that answers browsers. Its preflight (\`OPTIONS /v1/events\`, which carries no key) is answered 204 by the \`Origin\` alone: when some tenant allows it, with \`Access-Control-Allow-Origin\` (that origin), \`Vary: Origin\`, \`Access-Control-Allow-Methods: ${corsPolicy.allowMethods.join(", ")}\`, \`Access-Control-Allow-Headers: ${corsPolicy.allowHeaders.join(", ")}\` and \`Access-Control-Max-Age: ${corsPolicy.maxAgeSeconds}\`; otherwise without any CORS header. The answers of \`POST /v1/events\` to such an origin carry \`Access-Control-Allow-Origin\`, \`Vary: Origin\` and \`Access-Control-Expose-Headers: ${corsPolicy.exposeHeaders.join(", ")}\`, so that a page can read refusals and \`Retry-After\` too. The actual request is checked against the key's own tenant: an \`Origin\` that its \`allowedOrigins\` do not list gets 403 \`forbidden\` and writes nothing, on every route that needs a key. A request without \`Origin\` (a server, a CLI) is not affected. No other route sends CORS headers, and credentials (cookies) are never allowed.
 
 ## Ingesting events
 
@@ -275,7 +290,7 @@ export const openApiDocument = (): Record<string, unknown> => ({
         type: "http",
         scheme: "bearer",
         description:
-          "An API key of the tenant: `Authorization: Bearer <key>`. The server keeps only SHA-256 digests of keys.",
+          "An API key of the tenant: `Authorization: Bearer <key>`. The server keeps only SHA-256 digests of keys. Each key has scopes (`send`, `read`, `erase`); each operation's security requirement names the scope it needs.",
       },
     },
   },

@@ -10,6 +10,7 @@
  */
 import { envelope, eventKeys, events, exampleEvent, Field, jsonSchemaFileName, schemaIdBase } from "@cdp/schema"
 import * as Schema from "effect/Schema"
+import { corsPolicy, type KeyScope } from "./access.ts"
 import { EventPage, Health, IngestResponse, Profile, SchemaList } from "./answers.ts"
 import { apiLimits } from "./limits.ts"
 import type { ProblemCode } from "./problems.ts"
@@ -29,6 +30,31 @@ export const answerHeaders = {
   WwwAuthenticate: {
     name: "WWW-Authenticate",
     description: 'The scheme to use: `Bearer realm="ingest"`.',
+    schema: Schema.String,
+  },
+  AccessControlAllowOrigin: {
+    name: "Access-Control-Allow-Origin",
+    description: "The request's `Origin`, when some tenant's `allowedOrigins` lists it; absent otherwise.",
+    schema: Schema.String,
+  },
+  AccessControlAllowMethods: {
+    name: "Access-Control-Allow-Methods",
+    description: "The methods a page may use (with an allowed `Origin` only).",
+    schema: Schema.Literal(corsPolicy.allowMethods.join(", ")),
+  },
+  AccessControlAllowHeaders: {
+    name: "Access-Control-Allow-Headers",
+    description: "The request headers a page may send (with an allowed `Origin` only).",
+    schema: Schema.Literal(corsPolicy.allowHeaders.join(", ")),
+  },
+  AccessControlMaxAge: {
+    name: "Access-Control-Max-Age",
+    description: "Seconds a browser may keep this preflight's answer (with an allowed `Origin` only).",
+    schema: Schema.Literal(corsPolicy.maxAgeSeconds),
+  },
+  Vary: {
+    name: "Vary",
+    description: "`Origin`: the answer depends on the request's `Origin` (with an allowed `Origin` only).",
     schema: Schema.String,
   },
 } as const
@@ -61,6 +87,11 @@ export const sharedAnswers = {
     description: "No valid API key: `Authorization: Bearer <key>` is missing or unknown.",
     problems: ["unauthorized"],
     headers: ["WwwAuthenticate"],
+  },
+  Forbidden: {
+    description:
+      "The key's scopes do not include this route's, or the request carries an `Origin` that the `allowedOrigins` of the key's tenant do not list. Nothing was read or written.",
+    problems: ["forbidden"],
   },
   RateLimited: {
     description: "The API key's rate limit is exceeded. Wait `Retry-After` seconds, then back off exponentially.",
@@ -95,19 +126,40 @@ export interface Parameter {
 
 /**
  * One route: method, path, what the OpenAPI document says of it, whether it
- * needs the bearer key, its parameters and its answers by status.
+ * needs the bearer key and which scope of the key, whether browsers may call
+ * it, its parameters and its answers by status.
  *
  * @since 0.1.0
  * @category routes
  */
-export interface Route {
-  readonly method: "get" | "post" | "delete"
+export type Route = RouteCommon &
+  (
+    | {
+        /** The route needs `Authorization: Bearer <key>`... */
+        readonly bearer: true
+        /** ...of a key with this scope. */
+        readonly scope: KeyScope
+      }
+    | { readonly bearer: false; readonly scope?: undefined }
+  )
+
+/**
+ * What every route declares, whether or not it needs a key.
+ *
+ * @since 0.2.0
+ * @category routes
+ */
+export interface RouteCommon {
+  readonly method: "get" | "post" | "delete" | "options"
   readonly path: string
   readonly tags: ReadonlyArray<string>
   readonly summary: string
   readonly description?: string
-  /** Whether the route needs `Authorization: Bearer <key>`. */
-  readonly bearer: boolean
+  /**
+   * Pages on a tenant's `allowedOrigins` may call the route (CORS, `corsPolicy`);
+   * its preflight is the `options` route of the same path.
+   */
+  readonly cors?: boolean
   readonly parameters?: ReadonlyArray<Parameter>
   /** The request body: the name of its schema among the document's components, and examples. */
   readonly request?: {
@@ -155,7 +207,12 @@ const pageParameters: ReadonlyArray<Parameter> = [
   },
 ]
 
-const privateAnswers = { "401": "Unauthorized", "429": "RateLimited", "503": "Unavailable" } as const
+const privateAnswers = {
+  "401": "Unauthorized",
+  "403": "Forbidden",
+  "429": "RateLimited",
+  "503": "Unavailable",
+} as const
 
 /** The three operations on one customer, named by its path segment or by the `customer` query parameter. */
 const customerRoutes = (via: "path" | "query") => {
@@ -174,6 +231,7 @@ const customerRoutes = (via: "path" | "query") => {
     summary: byQuery ? "Read a customer's profile (id in the query)" : "Read a customer's profile",
     description: `The tenant's profile of the customer: every attribute with the value of the latest event that carried it.${form}`,
     bearer: true,
+    scope: "read",
     parameters: [customer],
     responses: {
       "200": {
@@ -198,6 +256,7 @@ const customerRoutes = (via: "path" | "query") => {
     summary: byQuery ? "Erase a customer (id in the query)" : "Erase a customer (right to be forgotten)",
     description: `Erases the profile and every recorded event of the customer in the tenant. Afterwards the customer's routes answer 404.${form}`,
     bearer: true,
+    scope: "erase",
     parameters: [customer],
     responses: { "204": { description: "Erased." }, ...missing, "404": "NotFound", ...privateAnswers },
   }
@@ -208,6 +267,7 @@ const customerRoutes = (via: "path" | "query") => {
     summary: byQuery ? "Page through a customer's activity (id in the query)" : "Page through a customer's activity",
     description: `The customer's recorded events, newest \`timestamp\` first, a page at a time.${form}`,
     bearer: true,
+    scope: "read",
     parameters: [customer, ...pageParameters],
     responses: {
       "200": { description: "A page of events.", body: EventPage },
@@ -225,6 +285,7 @@ const customerRoutes = (via: "path" | "query") => {
 const byPath = customerRoutes("path")
 const byQuery = customerRoutes("query")
 const { maxBatch, maxBodyBytes } = apiLimits
+const browsers = `From a browser: a page on an origin that the key's tenant lists in \`allowedOrigins\` may call this route (preflight: \`OPTIONS /v1/events\`); every answer to an \`Origin\` some tenant allows carries \`Access-Control-Allow-Origin\` (that origin), \`Vary: Origin\` and \`Access-Control-Expose-Headers: ${corsPolicy.exposeHeaders.join(", ")}\`, never \`Access-Control-Allow-Credentials\`. A request whose \`Origin\` the key's tenant does not list is refused (403 \`forbidden\`) and writes nothing; a request without \`Origin\` (a server, a CLI) is not affected.`
 
 /**
  * Every route of the API, by `operationId`, in the order the document lists them.
@@ -238,8 +299,10 @@ export const routes = {
     path: "/v1/events",
     tags: ["events"],
     summary: "Send one event or a batch",
-    description: `The body is one event or a JSON array of 1 to ${maxBatch}; each event is judged on its own (schema, tenant, the tenant's channel parameters). The same event sent again is a \`duplicate\` and changes nothing. Status: 202 when at least one event was accepted or was a duplicate; otherwise 403 when every rejection was \`tenant_mismatch\`, else 400.`,
+    description: `The body is one event or a JSON array of 1 to ${maxBatch}; each event is judged on its own (schema, tenant, the tenant's channel parameters). The same event sent again is a \`duplicate\` and changes nothing. Status: 202 when at least one event was accepted or was a duplicate; otherwise 403 when every rejection was \`tenant_mismatch\`, else 400. ${browsers}`,
     bearer: true,
+    scope: "send",
+    cors: true,
     request: {
       description: `\`application/json\` (a charset parameter is fine), at most ${maxBodyBytes} bytes.`,
       component: "IngestRequest",
@@ -279,8 +342,10 @@ export const routes = {
       },
       "401": "Unauthorized",
       "403": {
-        description: "Every event was rejected and every rejection was `tenant_mismatch`.",
+        description:
+          "Every event was rejected and every rejection was `tenant_mismatch` (`application/json`, the usual body); or the request was refused before its body was read (`application/problem+json`, `forbidden`): the key lacks the `send` scope, or the request's `Origin` is not among the `allowedOrigins` of the key's tenant. Nothing was written.",
         body: IngestResponse,
+        problems: ["forbidden"],
       },
       "413": {
         description: `The body is larger than ${maxBodyBytes} bytes (1 MiB); it was not read.`,
@@ -289,6 +354,27 @@ export const routes = {
       "415": { description: "The `Content-Type` is not `application/json`.", problems: ["unsupported_media_type"] },
       "429": "RateLimited",
       "503": "Unavailable",
+    },
+  },
+  preflightEvents: {
+    method: "options",
+    path: "/v1/events",
+    tags: ["events"],
+    summary: "CORS preflight of sending events",
+    description: `What a browser asks before a page on another origin may \`POST /v1/events\`; it carries no key, so it is answered by its \`Origin\` alone. When some tenant's \`allowedOrigins\` lists that origin, the answer allows it (the origin, \`${corsPolicy.allowMethods.join(", ")}\`, the headers \`${corsPolicy.allowHeaders.join(", ")}\`, for ${corsPolicy.maxAgeSeconds} s); otherwise it carries no CORS headers and the browser sends nothing. Credentials (cookies) are never allowed. Whether the key of the actual request may send from that origin is checked on the request itself.`,
+    bearer: false,
+    responses: {
+      "204": {
+        description:
+          "The preflight's answer: with the CORS headers when some tenant allows the `Origin`, without any otherwise.",
+        headers: [
+          "AccessControlAllowOrigin",
+          "AccessControlAllowMethods",
+          "AccessControlAllowHeaders",
+          "AccessControlMaxAge",
+          "Vary",
+        ],
+      },
     },
   },
   listCustomerEventsByQuery: byQuery.listEvents,

@@ -1,7 +1,16 @@
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import { describe, expect, it } from "vitest"
-import { type Answer, answerSchemas, problemStatus, type Route, routes, sharedAnswers } from "../src/index.ts"
+import {
+  type Answer,
+  answerSchemas,
+  corsPolicy,
+  keyScopeNames,
+  problemStatus,
+  type Route,
+  routes,
+  sharedAnswers,
+} from "../src/index.ts"
 
 const table = Object.entries(routes) as Array<[string, Route]>
 const answersOf = (route: Route): Array<[string, Answer]> =>
@@ -11,7 +20,7 @@ describe("the route table", () => {
   it("names each (method, path) once", () => {
     const keys = table.map(([, r]) => `${r.method} ${r.path}`)
     expect(new Set(keys).size).toBe(keys.length)
-    expect(table.length).toBe(13)
+    expect(table.length).toBe(14)
   })
 
   it("declares every path parameter of a path, and no other", () => {
@@ -36,13 +45,41 @@ describe("the route table", () => {
     expect(checked).toBeGreaterThan(20)
   })
 
-  it("answers 401, 429 and 503 on exactly the routes that need the key", () => {
+  it("answers 401, 403, 429 and 503 on exactly the routes that need the key", () => {
     for (const [id, route] of table) {
       const statuses = Object.keys(route.responses)
-      for (const s of ["401", "429", "503"]) {
+      for (const s of ["401", "403", "429", "503"]) {
         if (route.bearer) expect(statuses, id).toContain(s)
       }
       if (!route.bearer) expect(statuses, id).not.toContain("401")
+      if (!route.bearer) expect(statuses, id).not.toContain("403")
+    }
+  })
+
+  it("gives every route that needs the key a scope, by what it does", () => {
+    const expected = { post: "send", get: "read", delete: "erase" } as const
+    const used = new Set<string>()
+    for (const [id, route] of table) {
+      if (!route.bearer) {
+        expect(route.scope, id).toBeUndefined()
+        continue
+      }
+      expect(route.scope, id).toBe(expected[route.method as keyof typeof expected])
+      used.add(route.scope)
+    }
+    expect([...used].sort()).toEqual([...keyScopeNames].sort())
+  })
+
+  it("pairs each route browsers may call with a public preflight of its path, and no other", () => {
+    const browserRoutes = table.filter(([, r]) => r.cors === true)
+    const preflights = table.filter(([, r]) => r.method === "options")
+    expect(browserRoutes.map(([, r]) => r.path)).toEqual(preflights.map(([, r]) => r.path))
+    for (const [id, route] of browserRoutes) {
+      expect(corsPolicy.allowMethods, id).toContain(route.method.toUpperCase())
+    }
+    for (const [id, route] of preflights) {
+      expect(route.bearer, id).toBe(false)
+      expect(Object.keys(route.responses), id).toEqual(["204"])
     }
   })
 

@@ -5,24 +5,39 @@
  *
  * @module
  */
+import type { KeyScope } from "@cdp/api"
 import { type IngestConfig, type Sha256Hex, sha256Hex, type Tenant } from "./TenantConfig.ts"
 
 /**
+ * The key a request authenticated with: its tenant, its digest (which names
+ * its rate-limit bucket) and its scopes.
+ *
+ * @since 0.2.0
+ * @category auth
+ */
+export interface AuthenticatedKey {
+  readonly tenant: Tenant
+  readonly keyDigest: string
+  readonly scopes: ReadonlyArray<KeyScope>
+}
+
+/**
  * Builds the authenticator of a configuration: from an `Authorization`
- * header value to the key's tenant (and the key's digest, which names its
- * rate-limit bucket), or `undefined`.
+ * header value to the key (`AuthenticatedKey`), or `undefined`.
  *
  * @since 0.1.0
  * @category auth
  */
 export const makeAuthenticator = (config: IngestConfig, sha256: Sha256Hex = sha256Hex) => {
-  const entries: Array<{ hex: string; result: { tenant: Tenant; keyDigest: string } }> = []
+  const entries: Array<{ hex: string; result: AuthenticatedKey }> = []
   for (const tenant of config.tenants) {
-    for (const k of tenant.keys) entries.push({ hex: k, result: { tenant, keyDigest: k } })
+    for (const k of tenant.keys) {
+      entries.push({ hex: k.digest, result: { tenant, keyDigest: k.digest, scopes: k.scopes } })
+    }
   }
-  const check = (digest: string): { tenant: Tenant; keyDigest: string } | undefined => {
+  const check = (digest: string): AuthenticatedKey | undefined => {
     // Every configured digest is compared to the end: no early exit.
-    let found: { tenant: Tenant; keyDigest: string } | undefined
+    let found: AuthenticatedKey | undefined
     for (const e of entries) {
       let diff = digest.length ^ 64
       for (let i = 0; i < 64; i++) diff |= e.hex.charCodeAt(i) ^ digest.charCodeAt(i)
@@ -30,7 +45,7 @@ export const makeAuthenticator = (config: IngestConfig, sha256: Sha256Hex = sha2
     }
     return found
   }
-  type Found = { tenant: Tenant; keyDigest: string } | undefined
+  type Found = AuthenticatedKey | undefined
   return (header: string | undefined): Found | Promise<Found> => {
     if (header === undefined) return undefined
     const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header)

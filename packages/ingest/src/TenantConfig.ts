@@ -1,11 +1,13 @@
 /**
- * Tenant configuration: which API keys (as SHA-256 digests) belong to which
- * tenant, the execution channels of each tenant's integration, and its rate
+ * Tenant configuration: which API keys (as SHA-256 digests, each with its
+ * scopes) belong to which tenant, the origins whose pages may send its
+ * events, the execution channels of each tenant's integration, and its rate
  * limit. Parsed from the `INGEST_CONFIG` JSON with errors that name the file
  * and the field; or generated for development mode.
  *
  * @module
  */
+import { type KeyScope, keyScopeNames } from "@cdp/api"
 import { channels as allChannels, type Channel } from "@cdp/schema"
 import { ConfigError } from "@cdp/store"
 
@@ -18,11 +20,19 @@ export interface RateLimit {
   readonly burst: number
 }
 
+/** An API key of a tenant: its SHA-256 hex digest (lower case) and its scopes. @since 0.2.0 @category models */
+export interface TenantKey {
+  readonly digest: string
+  readonly scopes: ReadonlyArray<KeyScope>
+}
+
 /** @since 0.1.0 @category models */
 export interface Tenant {
   readonly id: number
-  /** SHA-256 hex digests of the tenant's API keys. */
-  readonly keys: ReadonlyArray<string>
+  /** The tenant's API keys. */
+  readonly keys: ReadonlyArray<TenantKey>
+  /** The exact origins (`https://shop.example.com`) whose pages may call the API with the tenant's keys. */
+  readonly allowedOrigins: ReadonlyArray<string>
   readonly channels: ReadonlyArray<Channel>
   readonly rateLimit?: RateLimit | undefined
 }
@@ -33,6 +43,23 @@ export interface IngestConfig {
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const tenantFields = ["id", "keys", "allowedOrigins", "channels", "rateLimit"]
+const digestPattern = /^[0-9a-fA-F]{64}$/
+const anOrigin =
+  "an exact origin, as browsers send it: http(s)://host[:port] in lower case, without path, trailing slash or wildcard"
+
+/** Whether `s` is an origin exactly as a browser serialises it in `Origin`. */
+const isOrigin = (s: string): boolean => {
+  let url: URL
+  try {
+    url = new URL(s)
+  } catch {
+    return false
+  }
+  // A host may hold "*" for the URL parser; as a pattern it would promise what exact matching does not do.
+  return (url.protocol === "https:" || url.protocol === "http:") && url.origin === s && !s.includes("*")
+}
+
 const show = (u: unknown): string => {
   const s = JSON.stringify(u)
   return s === undefined ? String(u) : s.length > 60 ? `${s.slice(0, 60)}…` : s
@@ -59,7 +86,7 @@ export const parseConfig = (input: unknown, source: string): IngestConfig => {
     const at = `tenants[${i}]`
     if (!isRecord(t)) return fail(at, "an object", t)
     for (const k of Object.keys(t)) {
-      if (!["id", "keys", "channels", "rateLimit"].includes(k)) fail(`${at}.${k}`, "absent (unknown setting)", t[k])
+      if (!tenantFields.includes(k)) fail(`${at}.${k}`, "absent (unknown setting)", t[k])
     }
     if (typeof t.id !== "number" || !Number.isSafeInteger(t.id) || t.id <= 0)
       fail(`${at}.id`, "a positive integer", t.id)
@@ -67,16 +94,46 @@ export const parseConfig = (input: unknown, source: string): IngestConfig => {
     if (ids.has(id)) fail(`${at}.id`, "unique", id)
     ids.add(id)
     if (!Array.isArray(t.keys) || t.keys.length === 0)
-      fail(`${at}.keys`, "a non-empty array of SHA-256 hex digests", t.keys)
-    const keys = (t.keys as Array<unknown>).map((k, j) => {
-      if (typeof k !== "string" || !/^[0-9a-fA-F]{64}$/.test(k)) {
-        return fail(`${at}.keys[${j}]`, "the SHA-256 hex digest of an API key (64 hex digits)", k)
+      fail(`${at}.keys`, 'a non-empty array of SHA-256 hex digests (or { "digest", "scopes" })', t.keys)
+    const keys = (t.keys as Array<unknown>).map((k, j): TenantKey => {
+      const where = `${at}.keys[${j}]`
+      // A plain digest has every scope; { digest, scopes } only those it names.
+      let digest: unknown = k
+      let scopes: ReadonlyArray<KeyScope> = keyScopeNames
+      if (isRecord(k)) {
+        for (const f of Object.keys(k)) {
+          if (f !== "digest" && f !== "scopes") fail(`${where}.${f}`, "absent (unknown setting)", k[f])
+        }
+        digest = k.digest
+        if (typeof digest !== "string" || !digestPattern.test(digest)) {
+          fail(`${where}.digest`, "the SHA-256 hex digest of an API key (64 hex digits)", digest)
+        }
+        const list = k.scopes
+        if (!Array.isArray(list) || list.length === 0) {
+          return fail(`${where}.scopes`, `a non-empty array of ${keyScopeNames.join(", ")}`, list)
+        }
+        for (const [n, scope] of list.entries()) {
+          if (!keyScopeNames.includes(scope)) fail(`${where}.scopes[${n}]`, `one of ${keyScopeNames.join(", ")}`, scope)
+          if (list.indexOf(scope) !== n) fail(`${where}.scopes[${n}]`, "named once", scope)
+        }
+        scopes = list as Array<KeyScope>
+      } else if (typeof k !== "string" || !digestPattern.test(k)) {
+        return fail(
+          where,
+          'the SHA-256 hex digest of an API key (64 hex digits), or { "digest": <that>, "scopes": [...] }',
+          k,
+        )
       }
-      const d = k.toLowerCase()
-      if (digests.has(d)) fail(`${at}.keys[${j}]`, "unique across tenants (a key belongs to exactly one tenant)", k)
+      const d = (digest as string).toLowerCase()
+      if (digests.has(d)) fail(where, "unique across tenants (a key belongs to exactly one tenant)", k)
       digests.add(d)
-      return d
+      return { digest: d, scopes }
     })
+    const origins = t.allowedOrigins ?? []
+    if (!Array.isArray(origins)) return fail(`${at}.allowedOrigins`, `an array of origins (${anOrigin})`, origins)
+    for (const [j, o] of origins.entries()) {
+      if (typeof o !== "string" || !isOrigin(o)) fail(`${at}.allowedOrigins[${j}]`, anOrigin, o)
+    }
     const channels = t.channels ?? []
     if (!Array.isArray(channels)) return fail(`${at}.channels`, `an array of ${allChannels.join(", ")}`, channels)
     for (const [j, c] of channels.entries()) {
@@ -97,7 +154,7 @@ export const parseConfig = (input: unknown, source: string): IngestConfig => {
       }
       rateLimit = { perSecond: r.perSecond as number, burst: r.burst as number }
     }
-    return { id, keys, channels: channels as Array<Channel>, rateLimit }
+    return { id, keys, allowedOrigins: origins as Array<string>, channels: channels as Array<Channel>, rateLimit }
   })
   return { tenants }
 }
@@ -157,5 +214,6 @@ export const developmentConfig = async (): Promise<{ config: IngestConfig; key: 
     .replace(/\+/g, "-")
     .replace(/\//g, "_")}`
   const tenant = 567
-  return { config: { tenants: [{ id: tenant, keys: [await sha256Hex(key)], channels: [] }] }, key, tenant }
+  const keys = [{ digest: await sha256Hex(key), scopes: keyScopeNames }]
+  return { config: { tenants: [{ id: tenant, keys, allowedOrigins: [], channels: [] }] }, key, tenant }
 }

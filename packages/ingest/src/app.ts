@@ -8,6 +8,7 @@
 
 import {
   apiLimits,
+  corsPolicy,
   type EventResult,
   type Health,
   type IngestResponse,
@@ -27,10 +28,10 @@ import {
   toJsonSchema,
 } from "@cdp/schema"
 import { type AppendStatus, type IngestStore, type NewEvent, StoreError } from "@cdp/store"
-import type { Context, Handler } from "hono"
+import type { Context, Handler, MiddlewareHandler } from "hono"
 import { Hono } from "hono"
 import { routePath } from "hono/route"
-import { makeAuthenticator } from "./Auth.ts"
+import { type AuthenticatedKey, makeAuthenticator } from "./Auth.ts"
 import { docsPage } from "./docsPage.ts"
 import { canonicalContextJson, eventId } from "./eventId.ts"
 import { type Logger, silentLogger } from "./Logger.ts"
@@ -69,7 +70,16 @@ export interface AppOptions {
 /** The outcome of one event of a POST /v1/events answer (its schema is in @cdp/api). @since 0.1.0 @category models */
 export type { EventResult }
 
-type Env = { Variables: { tenant: Tenant; requestId: string; requestIdSent: boolean } }
+type Env = {
+  Variables: {
+    tenant: Tenant
+    key: AuthenticatedKey
+    requestId: string
+    requestIdSent: boolean
+    /** Set when a request is refused (403) before its body was read. */
+    refusedUnread: boolean
+  }
+}
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
@@ -115,6 +125,16 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
   let lastReceivedText = ""
   let openapi: string | undefined
   let docs: string | undefined
+  // Browsers: the origins some tenant allows, and what their answers carry (corsPolicy of @cdp/api).
+  const allowedOrigins = new Set(config.tenants.flatMap((t) => t.allowedOrigins))
+  const preflightHeaders = {
+    "access-control-allow-methods": corsPolicy.allowMethods.join(", "),
+    "access-control-allow-headers": corsPolicy.allowHeaders.join(", "),
+    "access-control-max-age": String(corsPolicy.maxAgeSeconds),
+    vary: "Origin",
+  }
+  const exposeHeaders = corsPolicy.exposeHeaders.join(", ")
+  const table = Object.entries(routes) as Array<[OperationId, Route]>
 
   const app = new Hono<Env>()
 
@@ -131,7 +151,7 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     if (c.get("requestIdSent") !== true) c.res.headers.set("x-request-id", requestId)
     // A POST refused before its body was read: drain what the client is
     // still sending (bounded), then close the connection rather than reuse it.
-    if (c.req.method === "POST" && earlyRefusals.has(c.res.status)) {
+    if (c.req.method === "POST" && (earlyRefusals.has(c.res.status) || c.get("refusedUnread") === true)) {
       await discardBody(c.req.raw)
       try {
         c.res.headers.set("connection", "close")
@@ -159,8 +179,30 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     }
   })
 
-  // Authentication and rate limiting of the private routes.
+  // The answers of a route browsers may call carry the CORS headers when some
+  // tenant allows the request's Origin: refusals too (401, 403, 429), so that
+  // the page can read them. Registered before authentication, to wrap it.
+  // (Written here rather than with hono/cors, whose preflight answers carry
+  // Access-Control-Allow-Methods and -Headers for any origin.)
+  const corsAnswers: MiddlewareHandler<Env> = async (c, next) => {
+    await next()
+    const origin = c.req.header("origin")
+    if (origin === undefined || !allowedOrigins.has(origin)) return
+    const headers = c.res.headers
+    headers.set("access-control-allow-origin", origin)
+    headers.set("access-control-expose-headers", exposeHeaders)
+    headers.append("vary", "Origin")
+  }
+  if (allowedOrigins.size > 0) {
+    for (const [, route] of table) {
+      if (route.cors === true) app.on(route.method.toUpperCase(), honoPath(route.path), corsAnswers)
+    }
+  }
+
+  // Authentication and rate limiting of the private routes. A preflight
+  // (OPTIONS) carries no key: its route answers it by the Origin alone.
   const auth = async (c: Context<Env>, next: () => Promise<void>) => {
+    if (c.req.method === "OPTIONS") return next()
     let found = authenticate(c.req.header("authorization"))
     if (found instanceof Promise) found = await found
     if (found === undefined) {
@@ -169,6 +211,7 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
       })
     }
     c.set("tenant", found.tenant)
+    c.set("key", found)
     if (found.tenant.rateLimit) {
       const wait = takeToken(found.keyDigest, found.tenant.rateLimit)
       if (wait > 0) {
@@ -372,9 +415,47 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     }
   }
 
+  /**
+   * A private route's handler behind the checks of the key (authenticated by
+   * `auth`): its scopes must include the route's, and a request that carries
+   * an Origin must come from one of its tenant's allowedOrigins. Both refuse
+   * with 403 before anything is read or written.
+   */
+  const permitted = (route: Route, handler: Handler<Env>): Handler<Env> => {
+    if (!route.bearer) return handler
+    const { scope } = route
+    const name = `${route.method.toUpperCase()} ${route.path}`
+    return (c, next) => {
+      const key = c.get("key")
+      if (!key.scopes.includes(scope)) {
+        c.set("refusedUnread", true)
+        return problem(
+          "forbidden",
+          `${name} needs an API key with the ${scope} scope; this key's scopes are ${key.scopes.join(", ")}.`,
+        )
+      }
+      const origin = c.req.header("origin")
+      if (origin !== undefined && !key.tenant.allowedOrigins.includes(origin)) {
+        c.set("refusedUnread", true)
+        return problem(
+          "forbidden",
+          `The Origin ${JSON.stringify(origin)} is not among the allowedOrigins of this API key's tenant.`,
+        )
+      }
+      return handler(c, next)
+    }
+  }
+
   // Every route of the table, by its operationId; TypeScript holds the two in step.
   const handlers: Record<OperationId, Handler<Env>> = {
     ingestEvents,
+    // A preflight allows the Origin when some tenant does; the key of the
+    // actual request is checked against its own tenant (`permitted`).
+    preflightEvents: (c) => {
+      const origin = c.req.header("origin")
+      if (origin === undefined || !allowedOrigins.has(origin)) return c.body(null, 204)
+      return c.body(null, 204, { "access-control-allow-origin": origin, ...preflightHeaders })
+    },
     listCustomerEventsByQuery: listActivity(fromQuery),
     getCustomer: readProfile(fromPath),
     deleteCustomer: erase(fromPath),
@@ -415,8 +496,8 @@ export const makeApp = (options: AppOptions): Hono<Env> => {
     getMetrics: () =>
       new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
   }
-  for (const [operationId, route] of Object.entries(routes) as Array<[OperationId, Route]>) {
-    app.on(route.method.toUpperCase(), honoPath(route.path), handlers[operationId])
+  for (const [operationId, route] of table) {
+    app.on(route.method.toUpperCase(), honoPath(route.path), permitted(route, handlers[operationId]))
   }
 
   app.notFound((c) => problem("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`))

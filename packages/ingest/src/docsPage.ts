@@ -19,7 +19,7 @@ import {
   type IssueCode,
   issueCodes,
 } from "@cdp/schema"
-import { apiLimits, bearerScheme, openApiDocument } from "./openapi.ts"
+import { apiLimits, bearerScheme, keyScopes, openApiDocument } from "./openapi.ts"
 import { type ProblemCode, problemStatus } from "./problem.ts"
 
 type Json = Record<string, unknown>
@@ -58,6 +58,8 @@ const problemMeaning: Record<ProblemCode, string> = {
     "The body is neither an event object nor an array of them; on the activity route, `limit` or `cursor` is not valid.",
   batch_size: `The batch is empty or holds more than ${apiLimits.maxBatch} events.`,
   unauthorized: "No `Authorization: Bearer <key>` header, or an unknown key.",
+  forbidden:
+    "The key's scopes do not include the route's, or the request's `Origin` is not among the `allowedOrigins` of the key's tenant. Nothing is read or written.",
   not_found: "No such route, event schema or customer (of this tenant).",
   payload_too_large: `The body is larger than ${apiLimits.maxBodyBytes} bytes (1 MiB); it is refused without reading the rest.`,
   unsupported_media_type: "`POST /v1/events` without `Content-Type: application/json`.",
@@ -129,7 +131,7 @@ const routeId = (method: string, path: string): string => `route-${slug(`${metho
 const operationsOf = (doc: Json): Array<{ method: string; path: string; op: Json; params: Array<Json> }> =>
   Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
     Object.entries(item)
-      .filter(([k]) => ["get", "put", "post", "patch", "delete"].includes(k))
+      .filter(([k]) => ["get", "put", "post", "patch", "delete", "options"].includes(k))
       .map(([method, op]) => ({
         method: method.toUpperCase(),
         path,
@@ -142,12 +144,15 @@ const routeSection = (doc: Json, r: ReturnType<typeof operationsOf>[number]): st
   const { method, path, op, params } = r
   const components = doc.components as { responses: Record<string, Json> }
   const isPrivate = Array.isArray(op.security) && op.security.length > 0
+  // The scopes the security requirement names (roles of the bearer scheme).
+  const scopes = isPrivate ? (((op.security as Array<Json>)[0]?.[bearerScheme] as Array<string> | undefined) ?? []) : []
+  const access = isPrivate
+    ? `Bearer key${scopes.length > 0 ? `, scope ${scopes.map((s) => escapeHtml(s)).join(", ")}` : ""}`
+    : "public"
   const parts: Array<string> = [
     `<section class="route" id="${routeId(method, path)}">`,
     `<h3>${methodBadge(method)} <code class="path">${escapeHtml(path)}</code></h3>`,
-    `<p class="summary">${inline(String(op.summary ?? ""))} <span class="auth ${isPrivate ? "private" : "public"}">${
-      isPrivate ? "Bearer key" : "public"
-    }</span></p>`,
+    `<p class="summary">${inline(String(op.summary ?? ""))} <span class="auth ${isPrivate ? "private" : "public"}">${access}</span></p>`,
   ]
   if (typeof op.description === "string") parts.push(`<p>${inline(op.description)}</p>`)
   if (params.length > 0) {
@@ -283,7 +288,8 @@ const configExample = {
   tenants: [
     {
       id: envelope.tenant.example,
-      keys: ["<sha256 hex digest of an API key>"],
+      keys: ["<sha256 hex digest of an API key>", { digest: "<sha256 hex digest of a browser key>", scopes: ["send"] }],
+      allowedOrigins: ["https://shop.example.com"],
       channels: [...channels],
       rateLimit: { perSecond: 1000, burst: 2000 },
     },
@@ -341,7 +347,7 @@ table.issues th:nth-child(1) { width: 11em; }
 .route h3 code.path { background: none; padding: 0; font-size: 17px; }
 .summary { font-weight: 600; }
 .method { display: inline-block; min-width: 62px; text-align: center; font: 700 12px/1 ui-monospace, Menlo, Consolas, monospace; padding: 5px 6px; border-radius: 4px; color: #fff; }
-.m-get { background: #1a7f37; } .m-post { background: #0b5cad; } .m-delete { background: #c4302b; } .m-put, .m-patch { background: #9a6700; }
+.m-get { background: #1a7f37; } .m-post { background: #0b5cad; } .m-delete { background: #c4302b; } .m-put, .m-patch { background: #9a6700; } .m-options { background: #59636e; }
 .auth { font-size: 12px; font-weight: 600; border-radius: 10px; padding: 1px 8px; margin-left: 6px; white-space: nowrap; }
 .auth.private { background: #fff1e5; color: #9a4a00; border: 1px solid #f3c69c; }
 .auth.public { background: #e8f5ec; color: #1a7f37; border: 1px solid #a8dab5; }
@@ -458,7 +464,14 @@ ${table(
 <pre><code>${escapeHtml(JSON.stringify(configExample, null, 2))}</code></pre>
 <ul>
 <li><code>id</code>: the tenant's numeric id, the <code>tenant</code> of its events.</li>
-<li><code>keys</code>: the tenant's API keys, stored only as SHA-256 hex digests; the server hashes the bearer token it receives and compares in constant time.</li>
+<li><code>keys</code>: the tenant's API keys, stored only as SHA-256 hex digests; the server hashes the bearer token it receives and compares in constant time. A plain digest has every scope; <code>{ "digest", "scopes" }</code> has only those it names, of ${(
+    Object.entries(keyScopes) as Array<[string, string]>
+  )
+    .map(([scope, what]) => `${code(scope)} (${inline(what.replace(/\.$/, ""))})`)
+    .join(
+      ", ",
+    )}. A key used outside its scopes gets 403 <code>forbidden</code>. Only a <code>send</code>-only key belongs in a web page.</li>
+<li><code>allowedOrigins</code> (optional): exact origins (<code>https://shop.example.com</code>: scheme, host and port, no path) whose pages may send events with the tenant's keys (CORS on <code>POST /v1/events</code>). A request that carries an <code>Origin</code> not listed here gets 403 <code>forbidden</code>; requests without <code>Origin</code> (servers) are not affected.</li>
 <li><code>channels</code>: the execution channels of the tenant's integration, any of ${channels
     .map((c) => code(c))
     .join(", ")}; each makes its parameters mandatory (see each event's channel requirements).</li>

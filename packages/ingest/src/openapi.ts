@@ -5,5 +5,5 @@
  *
  * @module
  */
-export { apiLimits, responseTimestampPattern } from "@cdp/api"
+export { apiLimits, keyScopes, responseTimestampPattern } from "@cdp/api"
 export { bearerScheme, openApiDocument } from "@cdp/api/openapi"

@@ -118,6 +118,47 @@ describe("docsPage", () => {
     for (const code of issueCodes) expect(page, code).toContain(`<td><code>${code}</code></td>`)
   })
 
+  it("documents key scopes and browsers: each route's scope, the preflight, allowedOrigins", () => {
+    const sectionOf = (id: string): string => {
+      const start = page.indexOf(`id="${id}"`)
+      expect(start, id).toBeGreaterThan(0)
+      return page.slice(start, page.indexOf("</section>", start))
+    }
+    for (const [id, scope] of [
+      ["route-post-v1-events", "send"],
+      ["route-get-v1-customers-customer", "read"],
+      ["route-get-v1-customers-customer-events", "read"],
+      ["route-get-v1-events", "read"],
+      ["route-delete-v1-customers-customer", "erase"],
+      ["route-delete-v1-customers", "erase"],
+    ] as const) {
+      expect(sectionOf(id), id).toContain(`Bearer key, scope ${scope}</span>`)
+    }
+    const preflight = sectionOf("route-options-v1-events")
+    expect(preflight).toContain(">public</span>")
+    for (const header of [
+      "Access-Control-Allow-Origin",
+      "Access-Control-Allow-Methods",
+      "Access-Control-Allow-Headers",
+      "Access-Control-Max-Age",
+      "Vary",
+    ]) {
+      expect(preflight, header).toContain(`header <code>${header}</code>`)
+    }
+    expect(flat).toContain("OPTIONS /v1/events")
+    for (const title of ["Key scopes", "Browsers (CORS)"])
+      expect(
+        sectionOf(
+          `overview-${title
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, "-")
+            .replace(/-$/, "")}`,
+        ),
+      ).toContain(title)
+    for (const key of ['"allowedOrigins"', '"scopes"', '"digest"', '"send"']) expect(flat, key).toContain(key)
+    expect(contains("Only a send -only key belongs in a web page")).toBe(true)
+  })
+
   it("documents the configuration and the profile overwrite rule", () => {
     for (const name of ["PORT", "INGEST_DB", "INGEST_CONFIG", "8787", "./.data/ingest.db", "postgres://"]) {
       expect(flat, name).toContain(name)

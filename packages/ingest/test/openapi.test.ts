@@ -52,7 +52,7 @@ const walk = (node: unknown, visit: (node: Json, pointer: string) => void, point
 const operations = (): Array<[string, string, Json]> =>
   Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
     Object.entries(item)
-      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+      .filter(([method]) => ["get", "post", "put", "patch", "delete", "options"].includes(method))
       .map(([method, op]): [string, string, Json] => [method.toUpperCase(), path, op as Json]),
   )
 
@@ -123,12 +123,13 @@ describe("openApiDocument", () => {
   it("describes every route of ingest-api.md with its status codes", () => {
     const expected: Record<string, Array<string>> = {
       "POST /v1/events": ["202", "400", "401", "403", "413", "415", "429", "503"],
-      "GET /v1/customers/{customer}": ["200", "401", "404", "429", "503"],
-      "DELETE /v1/customers/{customer}": ["204", "401", "404", "429", "503"],
-      "GET /v1/customers/{customer}/events": ["200", "400", "401", "404", "429", "503"],
-      "GET /v1/customers": ["200", "400", "401", "404", "429", "503"],
-      "DELETE /v1/customers": ["204", "400", "401", "404", "429", "503"],
-      "GET /v1/events": ["200", "400", "401", "404", "429", "503"],
+      "OPTIONS /v1/events": ["204"],
+      "GET /v1/customers/{customer}": ["200", "401", "403", "404", "429", "503"],
+      "DELETE /v1/customers/{customer}": ["204", "401", "403", "404", "429", "503"],
+      "GET /v1/customers/{customer}/events": ["200", "400", "401", "403", "404", "429", "503"],
+      "GET /v1/customers": ["200", "400", "401", "403", "404", "429", "503"],
+      "DELETE /v1/customers": ["204", "400", "401", "403", "404", "429", "503"],
+      "GET /v1/events": ["200", "400", "401", "403", "404", "429", "503"],
       "GET /v1/schemas": ["200"],
       "GET /v1/schemas/{event}.json": ["200", "404"],
       "GET /openapi.json": ["200"],
@@ -142,14 +143,38 @@ describe("openApiDocument", () => {
     expect(found).toEqual(expected)
   })
 
-  it("needs the bearer key exactly on /v1/events, /v1/customers and /v1/customers/*", () => {
+  it("needs the bearer key exactly on /v1/events, /v1/customers and /v1/customers/* (not the preflight), with its scope", () => {
     const schemes = (doc.components as { securitySchemes: Record<string, Json> }).securitySchemes
     expect(Object.values(schemes)).toEqual([expect.objectContaining({ type: "http", scheme: "bearer" })])
     expect(doc.security).toBeUndefined()
+    // ingest-api.md: send is POST /v1/events, read the GET routes, erase the DELETE routes.
+    const scopeOf: Record<string, string> = { POST: "send", GET: "read", DELETE: "erase" }
     for (const [method, path, op] of operations()) {
-      const isPrivate = path === "/v1/events" || path === "/v1/customers" || path.startsWith("/v1/customers/")
-      expect(op.security, `${method} ${path}`).toEqual(isPrivate ? [{ bearerAuth: [] }] : undefined)
+      const isPrivate =
+        method !== "OPTIONS" && (path === "/v1/events" || path === "/v1/customers" || path.startsWith("/v1/customers/"))
+      expect(op.security, `${method} ${path}`).toEqual(isPrivate ? [{ bearerAuth: [scopeOf[method]] }] : undefined)
     }
+  })
+
+  it("declares the preflight's CORS headers and the 403 forbidden of every private route", () => {
+    const preflight = at("/paths/~1v1~1events/options/responses/204") as Json
+    expect(Object.keys(preflight.headers as Json).sort()).toEqual([
+      "Access-Control-Allow-Headers",
+      "Access-Control-Allow-Methods",
+      "Access-Control-Allow-Origin",
+      "Access-Control-Max-Age",
+      "Vary",
+    ])
+    expect(preflight.content).toBeUndefined()
+    expect(at("/components/headers/AccessControlAllowMethods/schema")).toEqual({ type: "string", enum: ["POST"] })
+    expect(at("/components/headers/AccessControlAllowHeaders/schema")).toEqual({
+      type: "string",
+      enum: ["authorization, content-type, x-request-id"],
+    })
+    const forbidden = at("/components/responses/Forbidden/content/application~1problem+json/schema/allOf/1") as Json
+    expect(forbidden).toEqual({ properties: { status: { const: 403 }, code: { const: "forbidden" } } })
+    const post403 = at("/paths/~1v1~1events/post/responses/403/content") as Json
+    expect(Object.keys(post403).sort()).toEqual(["application/json", "application/problem+json"])
   })
 
   it("names the closed sets of issue and problem codes", () => {
@@ -162,6 +187,7 @@ describe("openApiDocument", () => {
     expect(codesOf("/paths/~1v1~1events/post/responses/400")).toEqual(["malformed_json", "invalid_body", "batch_size"])
     expect(codesOf("/paths/~1v1~1events/post/responses/413")).toEqual(["payload_too_large"])
     expect(codesOf("/paths/~1v1~1events/post/responses/415")).toEqual(["unsupported_media_type"])
+    expect(codesOf("/paths/~1v1~1events/post/responses/403")).toEqual(["forbidden"])
     // The activity route answers a bad `limit` or `cursor` with the spec's `invalid_body` (problem.ts has no other 400 code).
     expect(codesOf("/paths/~1v1~1customers~1{customer}~1events/get/responses/400")).toEqual(["invalid_body"])
     expect(codesOf("/components/responses/RateLimited")).toEqual(["rate_limited"])
