@@ -6,7 +6,7 @@
 
 import { createExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers"
-import { contractConfig, contractTenants } from "@cdp/testkit/portable"
+import { contractConfig, contractOrigins, contractTenants } from "@cdp/testkit/portable"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import worker, { type Env } from "../src/worker.ts"
 
@@ -33,6 +33,21 @@ describe("the Worker's INGEST_CONFIG binding", () => {
       headers: { authorization: `Bearer ${tenants[0]!.key}` },
     })
     expect(res.status).toBe(404)
+  })
+
+  it("takes key scopes and allowedOrigins from it", async () => {
+    const tenants = contractTenants()
+    const config = JSON.stringify(await contractConfig(tenants))
+    const preflight = await fetchWith(config, "/v1/events", {
+      method: "OPTIONS",
+      headers: { origin: contractOrigins.A, "access-control-request-method": "POST" },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(contractOrigins.A)
+    const sendOnly = tenants[0]!.scopedKeys!.send
+    const read = await fetchWith(config, "/v1/customers/nobody", { headers: { authorization: `Bearer ${sendOnly}` } })
+    expect(read.status).toBe(403)
+    expect(await read.json()).toMatchObject({ code: "forbidden" })
   })
 
   it.each([

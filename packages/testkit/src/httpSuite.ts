@@ -22,9 +22,30 @@
  *   is echoed; any other is replaced by a fresh one; ids are unique per
  *   request.
  * - Order of request checks on `POST /v1/events`: authentication (401), rate
- *   limit (429), media type (415), size (413), JSON (400 `malformed_json`),
+ *   limit (429), the key's scope and the request's `Origin` (403
+ *   `forbidden`), media type (415), size (413), JSON (400 `malformed_json`),
  *   body shape (400 `invalid_body`, `batch_size`). A 401 carries
  *   `WWW-Authenticate: Bearer`; the auth scheme is case-insensitive.
+ * - Key scopes: a plain-digest key may use every private route; a key of one
+ *   scope only its routes (`send`: `POST /v1/events`; `read`: the `GET`
+ *   routes, query forms included; `erase`: the `DELETE` routes); any other
+ *   is 403 `forbidden` (Problem Details whose `detail` names the scope) and
+ *   reads or writes nothing.
+ * - Browsers: the `Origin` of a preflight (`OPTIONS /v1/events`, no key) is
+ *   allowed when some tenant's `allowedOrigins` lists it exactly: 204 with
+ *   `Access-Control-Allow-Origin` (that origin), `Vary: Origin`,
+ *   `Access-Control-Allow-Methods` naming `POST` and
+ *   `Access-Control-Allow-Headers` naming `authorization`, `content-type`
+ *   and `x-request-id`, and a positive `Access-Control-Max-Age` if any; any
+ *   other preflight (another origin, `null`, none) is 204 without any
+ *   `Access-Control-*` header. Every answer of `POST /v1/events` to an
+ *   allowed origin (refusals included: 401, 403) carries
+ *   `Access-Control-Allow-Origin`, `Vary: Origin` and
+ *   `Access-Control-Expose-Headers` naming `retry-after` and `x-request-id`.
+ *   A request with an `Origin` the key's tenant does not list is 403
+ *   `forbidden` on every private route and writes nothing. No answer ever
+ *   carries `Access-Control-Allow-Credentials`, and no other route carries
+ *   CORS headers.
  * - Media types are compared case-insensitively; any parameter (charset) is
  *   fine; `+json` types other than `application/json` are 415; no
  *   Content-Type at all is 415.
@@ -97,7 +118,7 @@ import {
   request,
   urlOf,
 } from "./http/ApiClient.ts"
-import { type ContractTenant, contractTenantIds } from "./http/contractTenants.ts"
+import { type ContractScope, type ContractTenant, contractOrigins, contractTenantIds } from "./http/contractTenants.ts"
 import { type AnswerChecker, describeExchange, makeAnswerChecker } from "./http/documentedAnswers.ts"
 
 export * from "./http/ApiClient.ts"
@@ -355,6 +376,45 @@ const acceptAll = async (baseUrl: string, key: string, events: ReadonlyArray<unk
 const expectNoCustomer = async (baseUrl: string, key: string, customer: string): Promise<void> => {
   expectProblem(await getCustomer(baseUrl, key, customer), 404, "not_found")
 }
+
+/** The comma-separated tokens of a header, trimmed and lower-cased. */
+const tokensOf = (res: ApiResponse, header: string): Array<string> =>
+  (res.headers.get(header) ?? "")
+    .split(",")
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== "")
+
+/** The names of the `Access-Control-*` headers of an answer. */
+const corsHeadersOf = (res: ApiResponse): Array<string> => {
+  const names: Array<string> = []
+  res.headers.forEach((_, name) => {
+    if (name.toLowerCase().startsWith("access-control-")) names.push(name)
+  })
+  return names
+}
+
+/** An answer that lets a page on `origin` read it, and never with credentials. */
+const expectCorsFor = (res: ApiResponse, origin: string): void => {
+  expect(res.headers.get("access-control-allow-origin"), describeResponse(res)).toBe(origin)
+  expect(tokensOf(res, "vary"), "Vary").toContain("origin")
+  expect(res.headers.get("access-control-allow-credentials"), "credentials are never allowed").toBeNull()
+}
+
+/** An answer without any CORS header. */
+const expectNoCors = (res: ApiResponse, what: string): void => {
+  expect(corsHeadersOf(res), `${what}: ${describeResponse(res)}`).toEqual([])
+}
+
+/** A CORS preflight of `POST /v1/events`, as a browser sends it (no key). */
+const preflight = (baseUrl: string, origin: string | undefined): Promise<ApiResponse> =>
+  request(baseUrl, "/v1/events", {
+    method: "OPTIONS",
+    headers: {
+      ...(origin === undefined ? {} : { origin }),
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type, x-request-id",
+    },
+  })
 
 /**
  * Inside a `describe`: every answer a test receives through the client is
@@ -1677,6 +1737,317 @@ export const httpContract = (name: string, target: () => HttpTarget, capabilitie
             expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+\S+(\s+-?\d+)?$/)
           }
           expect(accepted(after.text) - accepted(before.text)).toBeGreaterThanOrEqual(1)
+        },
+        T,
+      )
+    })
+
+    // -----------------------------------------------------------------------
+    describe("key scopes", () => {
+      const scopedKeys = (): Readonly<Record<ContractScope, string>> => {
+        const keys = A().scopedKeys
+        if (keys === undefined) throw new Error("httpContract needs tenant A's scopedKeys (see contractTenants())")
+        return keys
+      }
+      /** Every private route, the scope ingest-api.md gives it, and its success status. */
+      const privateRoutes: ReadonlyArray<{
+        readonly name: string
+        readonly scope: ContractScope
+        readonly ok: number
+        readonly call: (key: string, customer: string) => Promise<ApiResponse>
+      }> = [
+        {
+          name: "POST /v1/events",
+          scope: "send",
+          ok: 202,
+          call: (key, customer) => postEvents(base(), key, event(A().id, customer, stamp(60), { ootb_city: "sent" })),
+        },
+        { name: "GET /v1/customers/{customer}", scope: "read", ok: 200, call: (k, c) => getCustomer(base(), k, c) },
+        {
+          name: "GET /v1/customers?customer=",
+          scope: "read",
+          ok: 200,
+          call: (k, c) => getCustomer(base(), k, c, "query"),
+        },
+        {
+          name: "GET /v1/customers/{customer}/events",
+          scope: "read",
+          ok: 200,
+          call: (k, c) => listEvents(base(), k, c),
+        },
+        {
+          name: "GET /v1/events?customer=",
+          scope: "read",
+          ok: 200,
+          call: (k, c) => listEvents(base(), k, c, {}, "query"),
+        },
+        {
+          name: "DELETE /v1/customers/{customer}",
+          scope: "erase",
+          ok: 204,
+          call: (k, c) => deleteCustomer(base(), k, c),
+        },
+        {
+          name: "DELETE /v1/customers?customer=",
+          scope: "erase",
+          ok: 204,
+          call: (k, c) => deleteCustomer(base(), k, c, "query"),
+        },
+      ]
+
+      it(
+        "lets each key use exactly the routes of its scopes (a plain digest: all three); any other is 403 forbidden and changes nothing",
+        async () => {
+          const a = A()
+          const keys = scopedKeys()
+          const kinds: ReadonlyArray<readonly [string, string, ReadonlyArray<ContractScope>]> = [
+            ["plain digest", a.key, ["send", "read", "erase"]],
+            ["send-only", keys.send, ["send"]],
+            ["read-only", keys.read, ["read"]],
+            ["erase-only", keys.erase, ["erase"]],
+          ]
+          for (const [kind, key, scopes] of kinds) {
+            for (const route of privateRoutes) {
+              const what = `${kind} key, ${route.name}`
+              const customer = customerId(`scope-${route.scope}`)
+              const [seeded] = await acceptAll(base(), a.key, [event(a.id, customer, stamp(0), { ootb_city: "seed" })])
+              const res = await route.call(key, customer)
+              if (scopes.includes(route.scope)) {
+                expect(res.status, `${what}: ${describeResponse(res)}`).toBe(route.ok)
+                continue
+              }
+              const body = expectProblem(res, 403, "forbidden")
+              expect(body.detail, what).toContain(route.scope)
+              // Nothing changed: the seeded event is the customer's only one, and the profile is as it left it.
+              const profile = await getCustomer(base(), a.key, customer)
+              expectStatus(profile, 200)
+              expect(profile.body.attributes, what).toEqual({ ootb_city: "seed" })
+              const page = await listEvents(base(), a.key, customer)
+              expect(
+                page.body.events.map((e) => e.id),
+                what,
+              ).toEqual([seeded])
+            }
+          }
+        },
+        Math.max(T, 90_000),
+      )
+
+      it(
+        "checks the scope after the key (401) and before the body (403 before 415)",
+        async () => {
+          const keys = scopedKeys()
+          expectProblem(await postRaw(base(), keys.read, "{}", "text/plain"), 403, "forbidden")
+          expectProblem(await postRaw(base(), "cdp_test_no_such_key", "{}", "text/plain"), 401, "unauthorized")
+          expectProblem(await postRaw(base(), keys.send, "{}", "text/plain"), 415, "unsupported_media_type")
+        },
+        T,
+      )
+    })
+
+    // -----------------------------------------------------------------------
+    describe("browsers (CORS)", () => {
+      const sendKey = (): string => {
+        const key = A().scopedKeys?.send
+        if (key === undefined) throw new Error("httpContract needs tenant A's scopedKeys (see contractTenants())")
+        return key
+      }
+      const readKey = (): string => {
+        const key = A().scopedKeys?.read
+        if (key === undefined) throw new Error("httpContract needs tenant A's scopedKeys (see contractTenants())")
+        return key
+      }
+      const expectAllowedOrigins = (): void => {
+        expect(A().allowedOrigins, "tenant A's allowedOrigins (see contractTenants())").toEqual([contractOrigins.A])
+        expect(B().allowedOrigins, "tenant B's allowedOrigins (see contractTenants())").toEqual([contractOrigins.B])
+      }
+
+      it(
+        "answers a preflight from an origin some tenant allows with 204 and the CORS headers, without a key",
+        async () => {
+          expectAllowedOrigins()
+          // A's origin, and B's: allowed by one tenant is enough for the preflight.
+          for (const origin of [contractOrigins.A, contractOrigins.B]) {
+            const res = await preflight(base(), origin)
+            expectStatus(res, 204)
+            expect(res.text).toBe("")
+            expectCorsFor(res, origin)
+            expect(tokensOf(res, "access-control-allow-methods"), origin).toContain("post")
+            const allowed = tokensOf(res, "access-control-allow-headers")
+            for (const h of ["authorization", "content-type", "x-request-id"]) expect(allowed, origin).toContain(h)
+            const maxAge = res.headers.get("access-control-max-age")
+            if (maxAge !== null) expect(maxAge, "Access-Control-Max-Age").toMatch(/^[1-9][0-9]*$/)
+          }
+        },
+        T,
+      )
+
+      it(
+        "answers a preflight from any other origin, or without Origin, without CORS headers",
+        async () => {
+          expectAllowedOrigins()
+          const others = [
+            contractOrigins.elsewhere,
+            "null",
+            `${contractOrigins.A}/`,
+            `${contractOrigins.A}:8443`,
+            contractOrigins.A.toUpperCase(),
+            contractOrigins.A.replace("https:", "http:"),
+          ]
+          for (const origin of [...others, undefined]) {
+            const res = await preflight(base(), origin)
+            expectStatus(res, 204)
+            expectNoCors(res, `preflight from ${origin ?? "no Origin"}`)
+          }
+        },
+        T,
+      )
+
+      it(
+        "takes events from an allowed origin with a send-only key, and its answer lets the page read it",
+        async () => {
+          const a = A()
+          const customer = customerId("cors-send")
+          const res = await postEvents(base(), sendKey(), event(a.id, customer, stamp(0), { ootb_city: "Web" }), {
+            origin: contractOrigins.A,
+          })
+          expectStatus(res, 202)
+          expectResult(res.body.results[0], 0, "accepted")
+          expectCorsFor(res, contractOrigins.A)
+          const exposed = tokensOf(res, "access-control-expose-headers")
+          for (const h of ["retry-after", REQUEST_ID_HEADER]) expect(exposed).toContain(h)
+          const profile = await getCustomer(base(), readKey(), customer)
+          expectStatus(profile, 200)
+          expect(profile.body.attributes).toEqual({ ootb_city: "Web" })
+          // The same key cannot read, from the page or anywhere else.
+          expectProblem(await getCustomer(base(), sendKey(), customer), 403, "forbidden")
+        },
+        T,
+      )
+
+      it(
+        "refuses a request whose Origin the key's tenant does not list (403 forbidden) and writes nothing",
+        async () => {
+          const a = A()
+          for (const [origin, key] of [
+            [contractOrigins.B, sendKey()], // allowed by B only: the preflight passes, the key's tenant refuses
+            [contractOrigins.elsewhere, sendKey()],
+            ["null", sendKey()],
+            [contractOrigins.B, a.key], // all scopes do not widen the origins
+          ] as const) {
+            const customer = customerId("cors-refused")
+            const res = await postEvents(base(), key, [event(a.id, customer, stamp(0), { ootb_city: "X" })], { origin })
+            expectProblem(res, 403, "forbidden")
+            if (origin === contractOrigins.B) expectCorsFor(res, origin)
+            else expectNoCors(res, `refusal to ${origin}`)
+            await expectNoCustomer(base(), readKey(), customer)
+            expectProblem(await listEvents(base(), readKey(), customer), 404, "not_found")
+          }
+          // The other private routes check the Origin too.
+          const customer = customerId("cors-other-routes")
+          await acceptAll(base(), a.key, [event(a.id, customer, stamp(0), { ootb_city: "Kept" })])
+          const origin = { origin: contractOrigins.elsewhere }
+          const read = await request(base(), customerPath(customer), { headers: { ...bearer(readKey()), ...origin } })
+          expectProblem(read, 403, "forbidden")
+          const erase = await request(base(), customerPath(customer), {
+            method: "DELETE",
+            headers: { ...bearer(A().scopedKeys?.erase ?? ""), ...origin },
+          })
+          expectProblem(erase, 403, "forbidden")
+          expect((await getCustomer(base(), a.key, customer)).body.attributes).toEqual({ ootb_city: "Kept" })
+        },
+        T,
+      )
+
+      it(
+        "lets a page on an allowed origin read a refusal: 401 and 403 carry the CORS headers",
+        async () => {
+          const a = A()
+          const body = event(a.id, customerId("cors-401"), stamp(0))
+          const unauthorized = await postEvents(base(), undefined, body, { origin: contractOrigins.A })
+          expectProblem(unauthorized, 401, "unauthorized")
+          expectCorsFor(unauthorized, contractOrigins.A)
+          const forbidden = await postEvents(base(), readKey(), body, { origin: contractOrigins.A })
+          expectProblem(forbidden, 403, "forbidden")
+          expectCorsFor(forbidden, contractOrigins.A)
+          await expectNoCustomer(base(), a.key, body.customer as string)
+        },
+        T,
+      )
+
+      it(
+        "sends no CORS headers on any other route, even to an allowed origin",
+        async () => {
+          const a = A()
+          const customer = customerId("cors-none")
+          await acceptAll(base(), a.key, [event(a.id, customer, stamp(0))])
+          const origin = { origin: contractOrigins.A }
+          const withKey = (key: string) => ({ ...bearer(key), ...origin })
+          const answers: Array<[string, ApiResponse]> = [
+            ["GET profile", await request(base(), customerPath(customer), { headers: withKey(readKey()) })],
+            ["GET events", await request(base(), `${customerPath(customer)}/events`, { headers: withKey(readKey()) })],
+            [
+              "GET /v1/events?customer=",
+              await request(base(), `/v1/events?customer=${encodeURIComponent(customer)}`, {
+                headers: withKey(readKey()),
+              }),
+            ],
+            ["GET /v1/schemas", await request(base(), "/v1/schemas", { headers: origin })],
+            ["GET schema", await request(base(), `/v1/schemas/${EVENT}.json`, { headers: origin })],
+            ["GET /openapi.json", await request(base(), "/openapi.json", { headers: origin })],
+            ["GET /docs", await request(base(), "/docs", { headers: origin })],
+            ["GET /healthz", await request(base(), "/healthz", { headers: origin })],
+            ["GET /metrics", await request(base(), "/metrics", { headers: origin })],
+            ["GET /v1/nope", await request(base(), "/v1/nope", { headers: withKey(a.key) })],
+            [
+              "DELETE profile",
+              await request(base(), customerPath(customer), {
+                method: "DELETE",
+                headers: withKey(A().scopedKeys?.erase ?? ""),
+              }),
+            ],
+          ]
+          expect(answers.map(([what, res]) => `${what} ${res.status}`)).toEqual([
+            "GET profile 200",
+            "GET events 200",
+            "GET /v1/events?customer= 200",
+            "GET /v1/schemas 200",
+            "GET schema 200",
+            "GET /openapi.json 200",
+            "GET /docs 200",
+            "GET /healthz 200",
+            "GET /metrics 200",
+            "GET /v1/nope 404",
+            "DELETE profile 204",
+          ])
+          for (const [what, res] of answers) expectNoCors(res, what)
+          // Nor does any other path answer a preflight.
+          for (const path of [customerPath(customer), "/v1/customers", "/v1/schemas", "/healthz"]) {
+            const res = await request(base(), path, {
+              method: "OPTIONS",
+              headers: { ...origin, "access-control-request-method": "GET" },
+            })
+            expectProblem(res, 404, "not_found")
+            expectNoCors(res, `OPTIONS ${path}`)
+          }
+        },
+        T,
+      )
+
+      it(
+        "leaves requests without Origin (servers, CLIs) as they were",
+        async () => {
+          const a = A()
+          const customer = customerId("cors-server")
+          const sent = await postEvents(base(), sendKey(), event(a.id, customer, stamp(0), { ootb_city: "Server" }))
+          expectStatus(sent, 202)
+          expectNoCors(sent, "POST without Origin")
+          const read = await getCustomer(base(), readKey(), customer)
+          expectStatus(read, 200)
+          expectNoCors(read, "GET without Origin")
+          const plain = await postEvents(base(), a.key, event(a.id, customer, stamp(1)))
+          expectStatus(plain, 202)
+          expectNoCors(plain, "POST with a plain key, without Origin")
         },
         T,
       )

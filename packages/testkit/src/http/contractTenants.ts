@@ -20,8 +20,18 @@
 export type ContractChannel = "email" | "sms" | "push" | "whatsapp"
 
 /**
+ * A scope of an API key (`ingest-api.md`, "Key scopes").
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type ContractScope = "send" | "read" | "erase"
+
+/**
  * One tenant as the suite sees it: its id, the clear-text API key the suite
- * sends as `Authorization: Bearer <key>`, its channels and its rate limit.
+ * sends as `Authorization: Bearer <key>` (configured as a plain digest, so
+ * with every scope), its keys of one scope each, the origins whose pages may
+ * send, its channels and its rate limit.
  *
  * @since 0.1.0
  * @category models
@@ -29,6 +39,9 @@ export type ContractChannel = "email" | "sms" | "push" | "whatsapp"
 export interface ContractTenant {
   readonly id: number
   readonly key: string
+  /** Clear-text keys configured as `{ digest, scopes: [scope] }`, one per scope. */
+  readonly scopedKeys?: Readonly<Record<ContractScope, string>>
+  readonly allowedOrigins?: ReadonlyArray<string>
   readonly channels: ReadonlyArray<ContractChannel>
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number }
 }
@@ -48,6 +61,20 @@ export interface ContractTenant {
  */
 export const contractTenantIds = { A: 567, B: 568, C: 569 } as const
 
+/**
+ * The origins of the contract tenants' pages: `A` and `B` are the
+ * `allowedOrigins` of tenants A and B (one each, so that an origin allowed
+ * by some tenant is not by every tenant); `elsewhere` is allowed by none.
+ *
+ * @since 0.4.0
+ * @category tenants
+ */
+export const contractOrigins = {
+  A: "https://shop-a.cdp.test",
+  B: "http://localhost:5173",
+  elsewhere: "https://elsewhere.cdp.test",
+} as const
+
 const randomKey = (): string => {
   const bytes = crypto.getRandomValues(new Uint8Array(24))
   let hex = ""
@@ -57,14 +84,26 @@ const randomKey = (): string => {
 
 /**
  * The three contract tenants (see `contractTenantIds`), each with a fresh
- * random API key.
+ * random API key; tenant A also has a `send`-only, a `read`-only and an
+ * `erase`-only key, and A and B their `allowedOrigins` (`contractOrigins`).
  *
  * @since 0.1.0
  * @category tenants
  */
 export const contractTenants = (): Array<ContractTenant> => [
-  { id: contractTenantIds.A, key: randomKey(), channels: [] },
-  { id: contractTenantIds.B, key: randomKey(), channels: ["email", "sms"] },
+  {
+    id: contractTenantIds.A,
+    key: randomKey(),
+    scopedKeys: { send: randomKey(), read: randomKey(), erase: randomKey() },
+    allowedOrigins: [contractOrigins.A],
+    channels: [],
+  },
+  {
+    id: contractTenantIds.B,
+    key: randomKey(),
+    allowedOrigins: [contractOrigins.B],
+    channels: ["email", "sms"],
+  },
   { id: contractTenantIds.C, key: randomKey(), channels: [], rateLimit: { perSecond: 1, burst: 3 } },
 ]
 
@@ -90,7 +129,8 @@ export const sha256Hex = async (text: string): Promise<string> => {
 export interface IngestConfigJson {
   readonly tenants: ReadonlyArray<{
     readonly id: number
-    readonly keys: ReadonlyArray<string>
+    readonly keys: ReadonlyArray<string | { readonly digest: string; readonly scopes: ReadonlyArray<ContractScope> }>
+    readonly allowedOrigins?: ReadonlyArray<string>
     readonly channels: ReadonlyArray<ContractChannel>
     readonly rateLimit?: { readonly perSecond: number; readonly burst: number }
   }>
@@ -98,7 +138,9 @@ export interface IngestConfigJson {
 
 /**
  * The `INGEST_CONFIG` object declaring these tenants, keys as SHA-256 hex
- * digests. Write it as JSON to the file the server reads.
+ * digests: `key` as a plain digest, each of `scopedKeys` as
+ * `{ digest, scopes: [its scope] }`. Write it as JSON to the file the server
+ * reads.
  *
  * @since 0.1.0
  * @category tenants
@@ -107,7 +149,16 @@ export const contractConfig = async (tenants: ReadonlyArray<ContractTenant>): Pr
   tenants: await Promise.all(
     tenants.map(async (t) => ({
       id: t.id,
-      keys: [await sha256Hex(t.key)],
+      keys: [
+        await sha256Hex(t.key),
+        ...(await Promise.all(
+          Object.entries(t.scopedKeys ?? {}).map(async ([scope, key]) => ({
+            digest: await sha256Hex(key),
+            scopes: [scope as ContractScope],
+          })),
+        )),
+      ],
+      ...(t.allowedOrigins === undefined ? {} : { allowedOrigins: [...t.allowedOrigins] }),
       channels: [...t.channels],
       ...(t.rateLimit === undefined
         ? {}
