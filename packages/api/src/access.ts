@@ -16,7 +16,7 @@
  */
 export const keyScopes = {
   send: "`POST /v1/events`: send events.",
-  read: "The `GET` routes under `/v1/customers` (and `GET /v1/events`): read profiles and activity.",
+  read: "`GET /v1/customers/...` and `GET /v1/events?customer=`: read profiles and activity.",
   erase: "`DELETE /v1/customers/...`: erase a customer.",
 } as const
 
