@@ -231,8 +231,9 @@ export const createClient = (options: ClientOptions): Client => {
   const decodeOptions = { channels: options.channels }
 
   let closed = false
-  /** Events waiting for a batch, oldest first. */
+  /** Events waiting for a batch, oldest first: `queue[head]` onwards (taken ones are dropped in chunks). */
   let queue: Array<Pending> = []
+  let head = 0
   /** Their bytes in a body: each event and one separator. */
   let queuedBytes = 0
   /** How many of the oldest queued events must leave now (the interval passed, or `flush()`). */
@@ -250,23 +251,30 @@ export const createClient = (options: ClientOptions): Client => {
 
   /** The oldest events that fit in one request: at most `maxBatchEvents`, and `[` `,` `]` included, `maxBatchBytes`. */
   const takeBatch = (): Array<Pending> => {
-    let n = 0
+    let end = head
     let bytes = 2
-    while (n < queue.length && n < maxBatchEvents) {
-      const next = (queue[n] as Pending).bytes + (n > 0 ? 1 : 0)
+    while (end < queue.length && end - head < maxBatchEvents) {
+      const next = (queue[end] as Pending).bytes + (end > head ? 1 : 0)
       if (bytes + next > maxBatchBytes) break
       bytes += next
-      n++
+      end++
     }
-    const batch = queue.slice(0, n)
-    queue = queue.slice(n)
+    const batch = queue.slice(head, end)
+    head = end
+    if (head === queue.length) {
+      queue = []
+      head = 0
+    } else if (head >= 4096 && head * 2 >= queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
     for (const item of batch) queuedBytes -= item.bytes + 1
     return batch
   }
 
   const pump = (): void => {
-    while (inFlight < maxConcurrency && queue.length > 0) {
-      const full = queue.length >= maxBatchEvents || queuedBytes + 1 > maxBatchBytes
+    while (inFlight < maxConcurrency && queue.length > head) {
+      const full = queue.length - head >= maxBatchEvents || queuedBytes + 1 > maxBatchBytes
       if (!full && due <= 0) break
       const batch = takeBatch()
       due = Math.max(0, due - batch.length)
@@ -276,10 +284,10 @@ export const createClient = (options: ClientOptions): Client => {
         pump()
       })
     }
-    if (queue.length > due && timer === undefined) {
+    if (queue.length - head > due && timer === undefined) {
       timer = setTimeout(() => {
         timer = undefined
-        due = queue.length
+        due = queue.length - head
         pump()
       }, flushIntervalMs)
     }
@@ -402,7 +410,7 @@ export const createClient = (options: ClientOptions): Client => {
       clearTimeout(timer)
       timer = undefined
     }
-    due = queue.length
+    due = queue.length - head
     pump()
     await Promise.all(waiting)
   }
