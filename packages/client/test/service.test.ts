@@ -3,7 +3,8 @@
  * gives the very issues the service gives for the same events (a property
  * over random events, valid and not, for a tenant with channels); the
  * reads decode the service's answers and page through everything; request
- * errors carry the problem's code and 401 is not retried; `close()` sends
+ * errors carry the problem's code and 401 and 403 are not retried (a key
+ * outside its scopes gets `forbidden`); `close()` sends
  * what is queued, then refuses new sends.
  */
 import { events as eventKinds } from "@cdp/schema"
@@ -199,6 +200,24 @@ describe("reads", () => {
       { type: "failed", operation: "getProfile", code: "unauthorized", status: 401, attempt: 1, events: 0 },
     ])
     await client.close()
+  })
+})
+
+describe("key scopes", () => {
+  it("a send-only key sends; its reads and erase reject with forbidden (403), not retried; a read-only key cannot send", async () => {
+    const { id: tenant, scopedKeys } = ws.tenants[0]!
+    if (scopedKeys === undefined) throw new Error("tenant A has no scoped keys")
+    const sender = createClient({ url, key: scopedKeys.send, tenant })
+    await expect(sender.send(kind, { customer: "scoped" })).resolves.toMatchObject({ status: "accepted" })
+    const forbidden = { name: "ClientError", code: "forbidden", status: 403, attempts: 1 }
+    await expect(sender.getProfile("scoped")).rejects.toMatchObject(forbidden)
+    await expect(sender.events("scoped").next()).rejects.toMatchObject(forbidden)
+    await expect(sender.erase("scoped")).rejects.toMatchObject(forbidden)
+    await sender.close()
+    const reader = createClient({ url, key: scopedKeys.read, tenant })
+    await expect(reader.send(kind, { customer: "scoped" })).rejects.toMatchObject(forbidden)
+    await expect(reader.getProfile("scoped")).resolves.toMatchObject({ customer: "scoped" })
+    await reader.close()
   })
 })
 
