@@ -31,7 +31,7 @@ export interface ErrorNotice {
   readonly code: ClientErrorCode | "invalid_event"
   /** The HTTP status of the answer, when one came. */
   readonly status?: number
-  /** The attempt that failed (1 for the first request). */
+  /** The attempt that failed (1 for the first request; 0 for an event rejected here, before any request). */
   readonly attempt: number
   /** For `retry`: the wait before the next attempt, in milliseconds. */
   readonly delayMs?: number

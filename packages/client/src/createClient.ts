@@ -356,7 +356,13 @@ export const createClient = (options: ClientOptions): Client => {
     }
     // An index the answer skipped would leave its event waiting forever.
     for (const item of batch)
-      if (unanswered.has(item)) settle(item, { error: answerError("POST /v1/events", { ...answer, status: 0 }) })
+      if (unanswered.has(item))
+        settle(item, {
+          error: new ClientError("invalid_answer", "POST /v1/events answered without a result for this event", {
+            status: answer.status,
+            attempts: answer.attempts,
+          }),
+        })
   }
 
   const send = <const Key extends EventKey>(kind: Key, input: SendInput<Key>): Promise<SendResult> => {

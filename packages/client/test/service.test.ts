@@ -124,6 +124,49 @@ describe("local validation", () => {
     expect(sentHere).toBeGreaterThan(0)
   })
 
+  it("an event the service rejects fails alone: the others of its batch are stored (channels left out here)", async () => {
+    const { key, id: tenant, channels } = tenantOf(ws.tenants, contractTenantIds.B)
+    const notices: Array<ErrorNotice> = []
+    // Without `channels`, events lacking the tenant's channel parameters pass here and fail there.
+    const client = createClient({ url, key, tenant, onError: (n) => notices.push(n) })
+    const strict = createClient({ url, key, tenant, channels, flushIntervalMs: 1 })
+    const withChannels = (i: number) => ({
+      customer: `mixed-${i}`,
+      context: {
+        ootb_email: "john.doe@example.com",
+        ootb_allow_email: "Yes" as const,
+        ootb_mobile_number: "+14155550100",
+        ootb_allow_sms: "No" as const,
+        ootb_city: `c${i}`,
+      },
+    })
+    const without = (i: number) => ({ customer: `mixed-${i}`, context: { ootb_city: `c${i}` } })
+    const sends = Array.from({ length: 10 }, (_, i) => client.send(kind, i % 2 === 0 ? withChannels(i) : without(i)))
+    const settled = await Promise.allSettled(sends)
+    for (const [i, r] of settled.entries()) {
+      if (i % 2 === 0) expect(r).toMatchObject({ status: "fulfilled", value: { status: "accepted" } })
+      else {
+        expect(r.status).toBe("rejected")
+        const error = (r as PromiseRejectedResult).reason as InvalidEventError
+        expect(error).toBeInstanceOf(InvalidEventError)
+        // The very issues the client gives at once when told the tenant's channels.
+        const here = await strict.send(kind, without(i)).catch((e: unknown) => e as InvalidEventError)
+        expect(error.issues).toEqual((here as InvalidEventError).issues)
+      }
+    }
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({
+      type: "rejected",
+      operation: "send",
+      code: "invalid_event",
+      status: 202,
+      events: 5,
+    })
+    expect(JSON.stringify(notices)).not.toMatch(/mixed-|john|NYC|c\d/)
+    await client.close()
+    await strict.close()
+  })
+
   it("rejects an invalid event at once, before anything is sent", async () => {
     const calls: Array<string> = []
     const client = createClient({
