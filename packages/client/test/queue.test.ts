@@ -3,7 +3,8 @@
  * request open until the test lets it answer, so the events stay
  * unanswered. At the cap, `send` rejects at once with `queue_full` and
  * nothing is dropped: every event queued before resolves once the server
- * answers, and sends are taken again.
+ * answers, and sends are taken again. And when batches leave: full at once,
+ * otherwise after `flushIntervalMs`, or at `flush()`.
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
 import { ClientError, createClient, type SendResult } from "../src/index.ts"
@@ -68,4 +69,36 @@ it("queue cap: at maxQueue unanswered events send rejects at once with queue_ful
   await expect(again).resolves.toEqual({ status: "accepted", id: "after" })
   await client.close()
   expect(bodies).toBe(31)
+})
+
+it("flushIntervalMs: a batch that is not full leaves after the interval; a full one at once; flush() sends at once", async () => {
+  const arrivals: Array<{ at: number; events: number }> = []
+  const recorder = await startLocalServer(({ body }) => {
+    arrivals.push({ at: performance.now(), events: (JSON.parse(body.toString("utf8")) as Array<unknown>).length })
+    return acceptAll(body, (e) => (e as { customer: string }).customer)
+  })
+  try {
+    const client = createClient({ url: recorder.url, key: "k", tenant: 567, maxBatchEvents: 5, flushIntervalMs: 300 })
+    let started = performance.now()
+    await client.send("ootb_user_details_update", { customer: "lonely" })
+    expect(arrivals).toHaveLength(1)
+    expect(arrivals[0]!.at - started).toBeGreaterThanOrEqual(295)
+
+    started = performance.now()
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => client.send("ootb_user_details_update", { customer: `full${i}` })),
+    )
+    expect(arrivals[1]).toMatchObject({ events: 5 })
+    expect(arrivals[1]!.at - started).toBeLessThan(200)
+
+    started = performance.now()
+    const pending = client.send("ootb_user_details_update", { customer: "flushed" })
+    await client.flush()
+    expect(arrivals[2]).toMatchObject({ events: 1 })
+    expect(arrivals[2]!.at - started).toBeLessThan(200)
+    await expect(pending).resolves.toEqual({ status: "accepted", id: "flushed" })
+    await client.close()
+  } finally {
+    await recorder.close()
+  }
 })
