@@ -14,16 +14,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 let ws: Workspace
 let port: number
 let service: ServerProcess | undefined
+/** Every process started, so that none outlives the file even if the test ends mid-restart. */
+const started: Array<ServerProcess> = []
+const start = async () => {
+  service = await startNodeService(ws, port)
+  started.push(service)
+}
 
 beforeAll(async () => {
   ws = await makeWorkspace("client-crash")
   port = await freePort()
-  service = await startNodeService(ws, port)
+  await start()
 })
 
 afterAll(async () => {
   try {
-    await service?.stop("SIGTERM")
+    await Promise.all(started.map((s) => s.stop("SIGKILL")))
   } finally {
     await ws?.remove()
   }
@@ -71,7 +77,7 @@ it("crash: 3,000 events through one client while the service is SIGKILLed 3 time
     await service?.stop("SIGKILL")
     await sleep(50)
     unansweredAtKill.push(sends.length - settled)
-    service = await startNodeService(ws, port)
+    await start()
   }
   await sending
   const results = await Promise.allSettled(sends)
