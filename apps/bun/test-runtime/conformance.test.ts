@@ -124,7 +124,12 @@ describe("checkpoints", () => {
       const insert = writer.prepare("INSERT INTO t (x) VALUES (?)")
       const startCheckpointer = bunSqliteThreads.startCheckpointer
       if (startCheckpointer === undefined) throw new Error("no checkpointer thread")
-      stop = runCheckpointer(startCheckpointer, path, 10, counters)
+      stop = runCheckpointer(startCheckpointer, {
+        driverModule: bunSqliteThreads.driverModule,
+        path,
+        intervalMs: 10,
+        counters,
+      })
       await expectCheckpointerSyncs({
         passes: () => Atomics.load(counters, CHECKPOINTER_PASSES),
         syncs: () => Atomics.load(counters, CHECKPOINTER_SYNCS),

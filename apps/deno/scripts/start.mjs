@@ -30,9 +30,10 @@ const dataFolder = embedded ? resolve(dirname(db)) : undefined
 // loads only with read permission: the source folders of the SQLite store
 // and of the storage port package it imports (code, not data).
 const requireHere = createRequire(join(app, "package.json"))
-const requireStore = createRequire(requireHere.resolve("@cdp/store-sqlite/package.json"))
+const storePackage = requireHere.resolve("@cdp/store-sqlite/package.json")
+const requireStore = createRequire(storePackage)
 const databaseThreadCode = embedded
-  ? [dirname(requireHere.resolve("@cdp/store-sqlite/node-sqlite")), dirname(requireStore.resolve("@cdp/store"))]
+  ? [join(dirname(storePackage), "src"), dirname(requireStore.resolve("@cdp/store"))]
   : []
 const readable = [dataFolder, ...databaseThreadCode, env.INGEST_CONFIG ? resolve(env.INGEST_CONFIG) : undefined].filter(
   Boolean,

@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import type { IngestStore, NewEvent } from "@cdp/store"
 import { seedContext } from "@cdp/testkit"
-import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
+import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/drivers/better-sqlite3.ts"
 
 const { values: args } = parseArgs({
   options: {

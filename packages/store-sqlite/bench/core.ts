@@ -17,8 +17,8 @@ import { parseArgs } from "node:util"
 import type { NewEvent } from "@cdp/store"
 import { seedContext } from "@cdp/testkit"
 import Database from "better-sqlite3"
-import { betterSqliteDriver } from "../src/better-sqlite3.ts"
-import { openSqliteCore } from "../src/SqliteCore.ts"
+import { openSqliteCore } from "../src/core/SqliteCore.ts"
+import { betterSqliteDriver } from "../src/drivers/better-sqlite3.ts"
 
 const { values: args } = parseArgs({
   options: {

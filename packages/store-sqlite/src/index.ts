@@ -1,30 +1,17 @@
 /**
- * The SQLite store of the CDP ingestion service, runtime-free: the shared
- * core and the driver interface. Each runtime's driver is its own entry
- * point (`@cdp/store-sqlite/better-sqlite3`, ...).
+ * The SQLite store of the CDP ingestion service: the runtime-free core
+ * (`core/`: migrations, the write path, group commit, reads, erasure) and
+ * the driver interface it runs on. Each runtime's driver is its own entry
+ * point (`@cdp/store-sqlite/better-sqlite3`, `/bun-sqlite`, `/node-sqlite`,
+ * `/durable-object`); the threads they run the database on are in
+ * `threads/`.
  *
  * @module
  */
 
-export { type GroupCommit, type GroupCommitOptions, makeGroupCommit } from "@cdp/store"
-export { classifySqliteError, isLockError } from "./classifySqliteError.ts"
-export {
-  type EncodedBatches,
-  EVENT_FIELDS,
-  encodeBatches,
-  joinStamps,
-  type StampPieces,
-  stampPieces,
-  stampsJson,
-} from "./encodeEvents.ts"
-export { type FaultableDriver, faultableDriver, type SqliteFault } from "./faultInjection.ts"
-export { inTransaction, type Migration, migrate, migrations } from "./migrations.ts"
-export {
-  type BatchOutcome,
-  openSqliteCore,
-  type SqliteCore,
-  type SqliteCoreOptions,
-  type SqliteCoreStats,
-} from "./SqliteCore.ts"
-export type { SqliteDriver, SqliteStatement, SqlValue } from "./SqliteDriver.ts"
-export { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
+export { classifySqliteError, isLockError } from "./core/classifySqliteError.ts"
+export { type FaultableDriver, faultableDriver, type SqliteFault } from "./core/faultInjection.ts"
+export { type Migration, migrations } from "./core/migrations.ts"
+export type { SqliteCoreOptions, SqliteCoreStats } from "./core/SqliteCore.ts"
+export type { SqliteDriver, SqliteStatement, SqlValue } from "./core/SqliteDriver.ts"
+export { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./core/SqliteStore.ts"

@@ -6,6 +6,11 @@ import { StoreError } from "@cdp/store"
 import { expectCheckpointerSyncs, makeEvent, timestampAt } from "@cdp/testkit"
 import Database from "better-sqlite3"
 import { describe, expect, it } from "vitest"
+import { classifySqliteError } from "../src/core/classifySqliteError.ts"
+import { migrate, migrations } from "../src/core/migrations.ts"
+import { listEventsSql } from "../src/core/SqliteCore.ts"
+import type { SqliteDriver } from "../src/core/SqliteDriver.ts"
+import { makeSqliteStore, type SqliteStore } from "../src/core/SqliteStore.ts"
 import {
   type BetterSqliteStore,
   betterSqliteDriver,
@@ -13,14 +18,9 @@ import {
   openBetterSqliteStore,
   openBetterSqliteStoreInThread,
   openBetterSqliteStoreOnWorker,
-} from "../src/better-sqlite3.ts"
-import { runCheckpointer } from "../src/checkpointer.ts"
-import { classifySqliteError } from "../src/classifySqliteError.ts"
-import { migrate, migrations } from "../src/migrations.ts"
-import { listEventsSql } from "../src/SqliteCore.ts"
-import type { SqliteDriver } from "../src/SqliteDriver.ts"
-import { makeSqliteStore, type SqliteStore } from "../src/SqliteStore.ts"
-import { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS } from "../src/workerProtocol.ts"
+} from "../src/drivers/better-sqlite3.ts"
+import { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS } from "../src/threads/protocol.ts"
+import { runCheckpointer } from "../src/threads/runCheckpointer.ts"
 import { faultyDriver, scratch } from "./support.ts"
 
 const { cleanups, temp } = scratch()
@@ -294,7 +294,14 @@ describe("checkpoints", () => {
     const counters = new Int32Array(new SharedArrayBuffer(8))
     const startCheckpointer = betterSqliteThreads.startCheckpointer
     if (startCheckpointer === undefined) throw new Error("no checkpointer thread")
-    cleanups.push(runCheckpointer(startCheckpointer, path, 10, counters))
+    cleanups.push(
+      runCheckpointer(startCheckpointer, {
+        driverModule: betterSqliteThreads.driverModule,
+        path,
+        intervalMs: 10,
+        counters,
+      }),
+    )
     await expectCheckpointerSyncs({
       passes: () => Atomics.load(counters, CHECKPOINTER_PASSES),
       syncs: () => Atomics.load(counters, CHECKPOINTER_SYNCS),

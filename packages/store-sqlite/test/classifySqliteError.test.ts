@@ -6,7 +6,7 @@
  */
 import { StoreError } from "@cdp/store"
 import { describe, expect, it } from "vitest"
-import { classifySqliteError, isLockError } from "../src/classifySqliteError.ts"
+import { classifySqliteError, isLockError } from "../src/core/classifySqliteError.ts"
 
 const nodeSqliteError = (message: string, fields: object = {}, name = "Error"): Error =>
   Object.assign(new Error(message), { code: "ERR_SQLITE_ERROR", ...fields }, name === "Error" ? {} : { name })

@@ -3,7 +3,7 @@ import {
   openBetterSqliteStore,
   openBetterSqliteStoreInThread,
   openBetterSqliteStoreOnWorker,
-} from "../src/better-sqlite3.ts"
+} from "../src/drivers/better-sqlite3.ts"
 import { tempDatabase } from "./support.ts"
 
 /** Faults in the connection; a short busy timeout, so that a held lock fails a write soon. */

@@ -10,17 +10,16 @@ import { StoreError } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import type { EncodedEvents } from "../src/core/encodeEvents.ts"
 import {
   type IngestObjectNamespace,
   type IngestObjectReply,
   type IngestObjectStub,
   makeDurableObjectStore,
-} from "../src/durable-object.ts"
-import { type EncodedBatches, EVENT_FIELDS } from "../src/encodeEvents.ts"
+} from "../src/drivers/durable-object.ts"
 
-/** The ids of an encoded batch (the second of each event's values). */
-const idsOf = (batch: EncodedBatches): Array<string> =>
-  Array.from({ length: batch.values.length / EVENT_FIELDS }, (_, i) => String(batch.values[i * EVENT_FIELDS + 1]))
+/** The ids of an encoded batch. */
+const idsOf = (batch: EncodedEvents): Array<string> => [...batch.id]
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -10,8 +10,8 @@
 import { StoreError } from "@cdp/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { classifySqliteError } from "../src/classifySqliteError.ts"
-import { type DurableObjectSqlStorage, durableObjectDriver } from "../src/durable-object.ts"
+import { classifySqliteError } from "../src/core/classifySqliteError.ts"
+import { type DurableObjectSqlStorage, durableObjectDriver } from "../src/drivers/durable-object.ts"
 
 /** A storage whose every statement throws `error`, as workerd's `sql.exec` does. */
 const failingStorage = (error: Error): DurableObjectSqlStorage => ({

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { afterEach } from "vitest"
-import { betterSqliteDriver } from "../src/better-sqlite3.ts"
-import type { SqliteDriver } from "../src/SqliteDriver.ts"
+import type { SqliteDriver } from "../src/core/SqliteDriver.ts"
+import { betterSqliteDriver } from "../src/drivers/better-sqlite3.ts"
 
 /** A fresh folder for a database file; `remove` deletes it. */
 export const tempDatabase = async (): Promise<{ path: string; remove: () => Promise<void> }> => {

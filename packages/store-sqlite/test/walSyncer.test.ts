@@ -1,31 +1,32 @@
 import { writeFileSync } from "node:fs"
-import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads"
+import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { StoreError } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import { describe, expect, it } from "vitest"
-import { betterSqliteThreads } from "../src/better-sqlite3.ts"
-import { openSqliteStoreOnWorker } from "../src/SqliteWorkerStore.ts"
-import { startWalSyncer } from "../src/walSyncer.ts"
-import type { Reply } from "../src/workerProtocol.ts"
+import { betterSqliteThreads } from "../src/drivers/better-sqlite3.ts"
+import type { Reply, ThreadMessage, WalSyncerData } from "../src/threads/protocol.ts"
+import { openSqliteStoreOnWorker } from "../src/threads/SqliteWorkerStore.ts"
 import { scratch } from "./support.ts"
 
 const { cleanups, temp } = scratch()
 
+const startWalSyncer = (data: WalSyncerData) => betterSqliteThreads.startSyncer!(data)
+
 /** A syncer of `walPath`, fed through a channel as the database thread feeds it. */
 const syncer = (walPath: string) => {
-  const thread: Worker = startWalSyncer({ walPath })
+  const thread = startWalSyncer({ walPath })
   const { port1, port2 } = new MessageChannel()
-  thread.postMessage({ port: port1 }, [port1])
-  const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()))
+  thread.post({ port: port1 }, [port1])
+  const exited = new Promise<void>((resolve) => thread.onExit(() => resolve()))
   cleanups.push(async () => {
-    thread.postMessage("close")
+    thread.post("close")
     await exited
     port2.close()
   })
   const received: Reply[][] = []
-  thread.on("message", (message: { type: string; replies: Reply[] }) => {
+  thread.onMessage((message: ThreadMessage) => {
     expect(message.type).toBe("replies")
-    received.push(message.replies)
+    if (message.type === "replies") received.push([...message.replies])
   })
   const pass = async (replies: Reply[]): Promise<Reply[]> => {
     const before = received.length

@@ -10,8 +10,8 @@ import { foldProfile, type NewEvent } from "@cdp/store"
 import { makeEvent } from "@cdp/testkit"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/better-sqlite3.ts"
-import { EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces, stampsJson } from "../src/encodeEvents.ts"
+import { encodeBatches, joinStamps, stampsJson } from "../src/core/encodeEvents.ts"
+import { openBetterSqliteStoreInThread, openBetterSqliteStoreOnWorker } from "../src/drivers/better-sqlite3.ts"
 import { scratch } from "./support.ts"
 
 const { cleanups, temp } = scratch()
@@ -54,16 +54,16 @@ describe("write path", () => {
     expect(stampsJson({}, "T")).toBe("{}")
     expect(stampsJson({ 'we"ird': 1 }, "T")).toBe('{"we\\"ird":"T"}')
     for (const bad of [null, undefined, {}, { a: 1 }]) expect(stampsJson({ a: 1, b: bad }, "T")).toBeNull()
-    const { values: encoded, sizes } = encodeBatches([[makeEvent({ id: "e1", context: { a: 1 } })], []])
-    expect(sizes).toEqual([1, 0])
-    expect(encoded.slice(0, 2)).toEqual([567, "e1"])
-    expect(encoded[6]).toBe('{"a":1}')
-    expect(joinStamps(encoded[7] as StampPieces, "T")).toBe('{"a":"T"}')
+    const encoded = encodeBatches([[makeEvent({ id: "e1", context: { a: 1 } })], []])
+    expect(encoded.sizes).toEqual([1, 0])
+    expect([encoded.tenant, encoded.id]).toEqual([[567], ["e1"]])
+    expect(encoded.context).toEqual(['{"a":1}'])
+    expect(joinStamps(encoded.stamps[0]!, "T")).toBe('{"a":"T"}')
     // The caller's context JSON, when it has one, is stored as it is.
     const withJson = encodeBatches([
       [{ ...makeEvent({ context: { b: true, a: 1 } }), contextJson: '{"a":1,"b":true}' }],
     ])
-    expect(withJson.values[6]).toBe('{"a":1,"b":true}')
+    expect(withJson.context[0]).toBe('{"a":1,"b":true}')
   })
 
   it("gives events with the same keys the same stamp pieces, which one structured clone carries once", () => {
@@ -72,13 +72,13 @@ describe("write path", () => {
       makeEvent({ id: "e2", context: { a: 2, b: "y" } }),
       makeEvent({ id: "e3", context: { b: "y", a: 2 } }),
     ]
-    const { values } = encodeBatches([events])
-    const [p1, p2, p3] = [values[7], values[7 + EVENT_FIELDS], values[7 + 2 * EVENT_FIELDS]]
+    const { stamps } = encodeBatches([events])
+    const [p1, p2, p3] = stamps
     expect(p1).toBe(p2)
     expect(p3).not.toBe(p1)
-    const copy = structuredClone(values)
-    expect(copy[7]).toBe(copy[7 + EVENT_FIELDS])
-    expect(joinStamps(copy[7 + 2 * EVENT_FIELDS] as StampPieces, "T")).toBe('{"b":"T","a":"T"}')
+    const copy = structuredClone(stamps)
+    expect(copy[0]).toBe(copy[1])
+    expect(joinStamps(copy[2]!, "T")).toBe('{"b":"T","a":"T"}')
   })
 
   it("writes the stamps of any key list, in any order after any other, as JSON.stringify would", () => {

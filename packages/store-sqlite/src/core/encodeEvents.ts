@@ -1,28 +1,16 @@
 /**
- * Events in the form the write path binds them: a flat array of
- * `EVENT_FIELDS` values per event, the context already serialised once.
- * Made on the caller's thread, it crosses to a database thread as an array
- * of strings and numbers (a structured clone of strings is a copy; of a
- * context object, a walk over every key on both sides), with the stamps as
- * pieces shared by events of the same keys, and is bound without another
- * `JSON.stringify`. Runtime-free.
+ * Events in the form the write path binds them: one array per column, the
+ * context already serialised once. Made on the caller's thread, it crosses
+ * to a database thread as arrays of strings and numbers (a structured clone
+ * of strings is a copy; of a context object, a walk over every key on both
+ * sides), with the stamps as pieces shared by events of the same keys, and
+ * is bound without another `JSON.stringify`. Runtime-free.
  *
  * @module
  */
 
 import type { NewEvent } from "@cdp/store"
 import { jsonKey } from "@cdp/store"
-
-/**
- * Values per event, in this order: tenant, id, customer, event, timestamp,
- * receivedAt, the context as JSON (the caller's `contextJson` when it has
- * one), and the pieces of the stamps JSON (`stampPieces`), or `null` when
- * the context cannot be applied as a JSON merge patch.
- *
- * @since 0.2.0
- * @category encoding
- */
-export const EVENT_FIELDS = 8
 
 /**
  * The stamps JSON of an event (`{ key: timestamp }` for each key of its
@@ -35,15 +23,25 @@ export const EVENT_FIELDS = 8
 export type StampPieces = ReadonlyArray<string>
 
 /**
- * Batches of events, encoded: `sizes[i]` events of batch `i`, one after the
- * other in `values`.
+ * Batches of events, encoded column by column: event `i` is `tenant[i]`,
+ * `id[i]`, ...; batch `b` holds `sizes[b]` events, after those of the
+ * batches before it.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category models
  */
-export interface EncodedBatches {
-  readonly values: ReadonlyArray<string | number | StampPieces | null>
+export interface EncodedEvents {
   readonly sizes: ReadonlyArray<number>
+  readonly tenant: ReadonlyArray<number>
+  readonly id: ReadonlyArray<string>
+  readonly customer: ReadonlyArray<string>
+  readonly event: ReadonlyArray<string>
+  readonly timestamp: ReadonlyArray<string>
+  readonly receivedAt: ReadonlyArray<string>
+  /** The context as JSON (the caller's `contextJson` when it has one). */
+  readonly context: ReadonlyArray<string>
+  /** `stampPieces` of the context: `null` when it cannot be applied as a JSON merge patch. */
+  readonly stamps: ReadonlyArray<StampPieces | null>
 }
 
 /** The last key list seen, and its pieces. Never changed once made: events share them. */
@@ -115,25 +113,30 @@ export const stampsJson = (context: Readonly<Record<string, unknown>>, timestamp
  * @since 0.2.0
  * @category encoding
  */
-export const encodeBatches = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): EncodedBatches => {
-  const values: Array<string | number | StampPieces | null> = []
+export const encodeBatches = (batches: ReadonlyArray<ReadonlyArray<NewEvent>>): EncodedEvents => {
   const sizes: number[] = new Array(batches.length)
+  const tenant: number[] = []
+  const id: string[] = []
+  const customer: string[] = []
+  const event: string[] = []
+  const timestamp: string[] = []
+  const receivedAt: string[] = []
+  const context: string[] = []
+  const stamps: Array<StampPieces | null> = []
   for (let b = 0; b < batches.length; b++) {
     const batch = batches[b]!
     sizes[b] = batch.length
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!
-      values.push(
-        e.tenant,
-        e.id,
-        e.customer,
-        e.event,
-        e.timestamp,
-        e.receivedAt,
-        e.contextJson ?? JSON.stringify(e.context),
-        stampPieces(e.context),
-      )
+      tenant.push(e.tenant)
+      id.push(e.id)
+      customer.push(e.customer)
+      event.push(e.event)
+      timestamp.push(e.timestamp)
+      receivedAt.push(e.receivedAt)
+      context.push(e.contextJson ?? JSON.stringify(e.context))
+      stamps.push(stampPieces(e.context))
     }
   }
-  return { values, sizes }
+  return { sizes, tenant, id, customer, event, timestamp, receivedAt, context, stamps }
 }

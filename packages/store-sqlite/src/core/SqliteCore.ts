@@ -12,7 +12,7 @@
 import type { AppendStatus, BatchOutcome, EventPage, NewEvent, Profile, StoredEvent } from "@cdp/store"
 import { applyToProfile, decodeCursor, emptyProfileState, encodeCursor, type ProfileState } from "@cdp/store"
 import { classifySqliteError, isLockError } from "./classifySqliteError.ts"
-import { type EncodedBatches, EVENT_FIELDS, encodeBatches, joinStamps, type StampPieces } from "./encodeEvents.ts"
+import { type EncodedEvents, encodeBatches, joinStamps } from "./encodeEvents.ts"
 import { KEY_OVERFLOW, makeKeyMasks } from "./keyMasks.ts"
 import { inTransaction, migrate } from "./migrations.ts"
 import type { SqliteDriver } from "./SqliteDriver.ts"
@@ -92,7 +92,7 @@ export interface SqliteCore {
    * thread receives them: the batches of every group in turn, in one
    * transaction, one outcome per batch.
    */
-  readonly commitEncoded: (groups: ReadonlyArray<EncodedBatches>) => BatchOutcome[]
+  readonly commitEncoded: (groups: ReadonlyArray<EncodedEvents>) => BatchOutcome[]
   readonly getProfile: (tenant: number, customer: string) => Profile | undefined
   readonly listEvents: (tenant: number, customer: string, limit: number, cursor: string | undefined) => EventPage
   readonly eraseCustomer: (tenant: number, customer: string) => boolean
@@ -238,38 +238,46 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     writeProfile.run(tenant, customer, attributes, stamps, state.updatedAt, masks.of(Object.keys(state.attributes)))
   }
 
-  /** Writes `count` encoded events from `values[at]`; returns their statuses. */
-  const writeBatch = (values: EncodedBatches["values"], at: number, count: number): AppendStatus[] => {
+  /** A batch of a group: `count` events of `events`, from event `from` on. */
+  interface BatchRef {
+    readonly events: EncodedEvents
+    readonly from: number
+    readonly count: number
+  }
+
+  /** Writes the events of `batch`; returns their statuses. */
+  const writeBatch = ({ events, from, count }: BatchRef): AppendStatus[] => {
     const statuses: AppendStatus[] = new Array(count)
-    for (let i = 0, v = at; i < count; i++, v += EVENT_FIELDS) {
-      const tenant = values[v] as number
-      const customer = values[v + 2] as string
-      const timestamp = values[v + 4] as string
-      const context = values[v + 6] as string
-      const pieces = values[v + 7] as StampPieces | null
+    for (let k = 0; k < count; k++) {
+      const i = from + k
+      const tenant = events.tenant[i]!
+      const customer = events.customer[i]!
+      const timestamp = events.timestamp[i]!
+      const context = events.context[i]!
+      const stamps = events.stamps[i]!
       const inserted = insertEvent.run(
         tenant,
-        values[v + 1] as string,
+        events.id[i]!,
         customer,
-        values[v + 3] as string,
+        events.event[i]!,
         timestamp,
-        values[v + 5] as string,
+        events.receivedAt[i]!,
         context,
       )
       if (Number(inserted.changes) === 0) {
-        statuses[i] = "duplicate"
+        statuses[k] = "duplicate"
         continue
       }
       if (
-        pieces === null ||
+        stamps === null ||
         Number(
-          patchProfile.run(tenant, customer, context, joinStamps(pieces, timestamp), timestamp, masks.ofPieces(pieces))
+          patchProfile.run(tenant, customer, context, joinStamps(stamps, timestamp), timestamp, masks.ofPieces(stamps))
             .changes,
         ) === 0
       ) {
         mergeProfile(tenant, customer, timestamp, context)
       }
-      statuses[i] = "accepted"
+      statuses[k] = "accepted"
     }
     return statuses
   }
@@ -282,19 +290,12 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     ) {}
   }
 
-  /** A batch of a group: `count` events from `values[at]`. */
-  interface BatchRef {
-    readonly values: EncodedBatches["values"]
-    readonly at: number
-    readonly count: number
-  }
-
   const tryGroup = (batches: ReadonlyArray<BatchRef>): AppendStatus[][] => {
     try {
       const out = inTransaction(driver, () =>
         batches.map((batch, index) => {
           try {
-            return writeBatch(batch.values, batch.at, batch.count)
+            return writeBatch(batch)
           } catch (error) {
             throw new BatchFailure(index, error)
           }
@@ -339,13 +340,13 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     return outcomes as BatchOutcome[]
   }
 
-  const commitEncoded = (groups: ReadonlyArray<EncodedBatches>): BatchOutcome[] => {
+  const commitEncoded = (groups: ReadonlyArray<EncodedEvents>): BatchOutcome[] => {
     const batches: BatchRef[] = []
-    for (const { values, sizes } of groups) {
-      let at = 0
-      for (const count of sizes) {
-        batches.push({ values, at, count })
-        at += count * EVENT_FIELDS
+    for (const events of groups) {
+      let from = 0
+      for (const count of events.sizes) {
+        batches.push({ events, from, count })
+        from += count
       }
     }
     return commitBatches(batches)

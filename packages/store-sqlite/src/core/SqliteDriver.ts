@@ -43,3 +43,13 @@ export interface SqliteDriver {
    */
   transactionSync?<T>(fn: () => T): T
 }
+
+/**
+ * Whether `path` names a database file: not `:memory:`, nor `""` (SQLite's
+ * private temporary database), neither of which has a folder or a WAL file
+ * of its own to sync or checkpoint.
+ *
+ * @since 0.2.0
+ * @category files
+ */
+export const isFileDatabase = (path: string): boolean => path !== ":memory:" && path !== ""

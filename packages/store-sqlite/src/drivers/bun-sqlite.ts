@@ -1,7 +1,7 @@
 /**
  * The SQLite store on Bun, with bun:sqlite (https://bun.sh/docs/api/sqlite).
  * By default the database runs on a thread of its own (a Bun worker running
- * `sqliteWorker.ts`, as the better-sqlite3 driver does on Node.js), groups
+ * `../threads/databaseThread.ts`, as the better-sqlite3 driver does on Node.js), groups
  * handed over as they form; `{ worker: false }` runs it on the caller's
  * thread, behind the shared group-commit queue. The worker is the default
  * because it keeps pace with the Node service, single events and batches
@@ -12,24 +12,22 @@
  */
 
 import { Database } from "bun:sqlite"
-import { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/store"
+import type { SqliteDriver, SqlValue } from "../core/SqliteDriver.ts"
+import type { SqliteStore, SqliteStoreOptions } from "../core/SqliteStore.ts"
+import type { DatabaseThreads } from "../threads/protocol.ts"
 import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
-} from "./checkpointer.ts"
-import { openSqliteStoreInThread } from "./databaseFile.ts"
-import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
-import type { SqliteStore, SqliteStoreOptions } from "./SqliteStore.ts"
+} from "../threads/runCheckpointer.ts"
 import {
-  type DatabaseThreads,
   openSqliteStoreOnWorker,
   type SqliteWorkerOptions,
   type SqliteWorkerStore,
-} from "./SqliteWorkerStore.ts"
-import { startWalSyncer } from "./walSyncer.ts"
-import type { CheckpointerData, WorkerData } from "./workerProtocol.ts"
+} from "../threads/SqliteWorkerStore.ts"
+import { workerThreads } from "../threads/startThread.ts"
+import { ensureFolder, openSqliteStoreInThread } from "./databaseFile.ts"
 
 /**
  * The store on the caller's thread: the shared core's options, and how often
@@ -75,7 +73,7 @@ export const bunSqliteDriver = (db: Database): SqliteDriver => ({
  * @since 0.2.0
  * @category drivers
  */
-export const openBunSqliteDriver = (path: string): SqliteDriver =>
+export const openConnection = (path: string): SqliteDriver =>
   bunSqliteDriver(new Database(path, { create: true, readwrite: true, strict: true }))
 
 /**
@@ -90,23 +88,17 @@ export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThrea
     options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
   const store = openSqliteStoreInThread(
     path,
-    openBunSqliteDriver,
+    openConnection,
     walAutocheckpoint === undefined ? options : { ...options, walAutocheckpoint },
   )
   // Started once the writer has set WAL mode and migrated.
-  const stopCheckpointer = runCheckpointer(startCheckpointer, path, intervalMs)
+  const stopCheckpointer = runCheckpointer(bunSqliteThreads.startCheckpointer!, {
+    driverModule: import.meta.url,
+    path,
+    intervalMs,
+  })
   return { ...store, close: () => store.close().finally(stopCheckpointer) }
 }
-
-/** Bun runs the threads' TypeScript as it is. */
-const threadEntry = (name: string): URL =>
-  new URL(import.meta.url.endsWith(".ts") ? `./${name}.ts` : `./${name}.js`, import.meta.url)
-
-const startWorker = (data: WorkerData): Worker =>
-  new Worker(threadEntry("sqliteWorker"), { workerData: { ...data, driver: "bun:sqlite" } })
-
-const startCheckpointer = (data: CheckpointerData): Worker =>
-  new Worker(threadEntry("bunCheckpointer"), { workerData: data })
 
 /**
  * The threads of the store on a worker: the database thread, the
@@ -116,7 +108,7 @@ const startCheckpointer = (data: CheckpointerData): Worker =>
  * @since 0.2.0
  * @category constructors
  */
-export const bunSqliteThreads: DatabaseThreads = { startWorker, startCheckpointer, startSyncer: startWalSyncer }
+export const bunSqliteThreads: DatabaseThreads = workerThreads(import.meta.url)
 
 /**
  * Opens the store with its database on a thread of its own.
@@ -128,6 +120,7 @@ export const openBunSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
+  ensureFolder(path)
   return openSqliteStoreOnWorker(bunSqliteThreads, path, options)
 }
 
@@ -145,6 +138,7 @@ export const openBunSqliteStore = async (path: string, options: BunSqliteStoreOp
   return worker ? openBunSqliteStoreOnWorker(path, rest) : openBunSqliteStoreInThread(path, rest)
 }
 
+export { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS, type CheckpointerData } from "../threads/protocol.ts"
 /**
  * The checkpointer's runner and the indexes of its counters, for tests and
  * tools that run the thread of `bunSqliteThreads` on a file of their own.
@@ -152,5 +146,4 @@ export const openBunSqliteStore = async (path: string, options: BunSqliteStoreOp
  * @since 0.2.0
  * @category constructors
  */
-export { runCheckpointer } from "./checkpointer.ts"
-export { CHECKPOINTER_PASSES, CHECKPOINTER_SYNCS, type CheckpointerData } from "./workerProtocol.ts"
+export { runCheckpointer } from "../threads/runCheckpointer.ts"

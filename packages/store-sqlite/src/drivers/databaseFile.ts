@@ -9,20 +9,10 @@
  */
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
-import { classifySqliteError } from "./classifySqliteError.ts"
-import { faultableDriver } from "./faultInjection.ts"
-import type { SqliteDriver } from "./SqliteDriver.ts"
-import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./SqliteStore.ts"
-
-/**
- * Whether `path` names a database file: not `:memory:`, nor `""` (SQLite's
- * private temporary database), neither of which has a folder or a WAL file
- * of its own to sync or checkpoint.
- *
- * @since 0.2.0
- * @category files
- */
-export const isFileDatabase = (path: string): boolean => path !== ":memory:" && path !== ""
+import { classifySqliteError } from "../core/classifySqliteError.ts"
+import { faultableDriver } from "../core/faultInjection.ts"
+import { isFileDatabase, type SqliteDriver } from "../core/SqliteDriver.ts"
+import { makeSqliteStore, type SqliteStore, type SqliteStoreOptions } from "../core/SqliteStore.ts"
 
 /**
  * Creates the folder of a database file (nothing for `:memory:`); a folder

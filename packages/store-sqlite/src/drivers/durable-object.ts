@@ -22,9 +22,9 @@
  */
 import type { AppendStatus, EventPage, IngestStore, NewEvent, Profile } from "@cdp/store"
 import { StoreError } from "@cdp/store"
-import { type EncodedBatches, encodeBatches } from "./encodeEvents.ts"
-import { openSqliteCore, type SqliteCore } from "./SqliteCore.ts"
-import type { SqliteDriver, SqlValue } from "./SqliteDriver.ts"
+import { type EncodedEvents, encodeBatches } from "../core/encodeEvents.ts"
+import { openSqliteCore, type SqliteCore } from "../core/SqliteCore.ts"
+import type { SqliteDriver, SqlValue } from "../core/SqliteDriver.ts"
 
 /**
  * The part of a Durable Object's `ctx.storage` the store uses.
@@ -122,7 +122,7 @@ export type IngestObjectReply<A> =
  */
 export interface IngestObjectApi {
   /** One batch of the object's customer, encoded (`encodeBatches`): strings, numbers and stamp pieces cross RPC as they are. */
-  append(batch: EncodedBatches): IngestObjectReply<ReadonlyArray<AppendStatus>>
+  append(batch: EncodedEvents): IngestObjectReply<ReadonlyArray<AppendStatus>>
   getProfile(tenant: number, customer: string): IngestObjectReply<Profile | undefined>
   listEvents(tenant: number, customer: string, limit: number, cursor: string | undefined): IngestObjectReply<EventPage>
   eraseCustomer(tenant: number, customer: string): Promise<IngestObjectReply<boolean>>

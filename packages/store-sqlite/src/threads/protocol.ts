@@ -1,31 +1,47 @@
 /**
- * The messages between a store and its database thread, and how errors
- * cross the thread boundary (a structured clone keeps neither the class nor
- * the `code` of an error, so they travel as plain data and are rebuilt).
- * Runtime-free.
+ * What the store and its threads say to one another: the data each thread
+ * starts with, the requests to the database thread and its replies, and
+ * how errors cross a thread boundary (a structured clone keeps neither the
+ * class nor the `code` of an error, so they travel as plain data and are
+ * rebuilt). Runtime-free.
  *
  * @module
  */
-import type { MessagePort } from "node:worker_threads"
 import { StoreError } from "@cdp/store"
-import type { EncodedBatches } from "./encodeEvents.ts"
-import type { SqliteFault } from "./faultInjection.ts"
-import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "./SqliteCore.ts"
+import type { EncodedEvents } from "../core/encodeEvents.ts"
+import type { SqliteFault } from "../core/faultInjection.ts"
+import type { BatchOutcome, SqliteCore, SqliteCoreOptions } from "../core/SqliteCore.ts"
+import type { SqliteDriver } from "../core/SqliteDriver.ts"
 
 /**
- * The drivers a database thread can open (`sqliteWorker.ts`).
+ * What a driver module exports for its threads: they import the module by
+ * its URL (`driverModule`) and open their connection with it.
  *
- * @since 0.2.0
+ * @since 0.3.0
  * @category models
  */
-export type WorkerDriver = "better-sqlite3" | "bun:sqlite"
+export interface DriverModule {
+  /** Opens the database file at `path` (its folder exists); throws what the library throws. */
+  readonly openConnection: (path: string) => SqliteDriver
+}
+
+/**
+ * Where a thread's messages go: a `MessagePort` of a `MessageChannel`, as
+ * far as the protocol uses it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ReplyPort {
+  postMessage(message: unknown): void
+}
 
 /** @since 0.1.0 @category models */
-export interface WorkerData {
+export interface DatabaseThreadData {
+  /** The URL of the driver module whose `openConnection` opens the file. */
+  readonly driverModule: string
   readonly path: string
   readonly options: SqliteCoreOptions
-  /** Which driver the thread opens the file with (default `better-sqlite3`). @since 0.2.0 */
-  readonly driver?: WorkerDriver
   /** Tests only: wrap the connection so that `fault` requests can make it fail (`faultInjection.ts`). @since 0.2.0 */
   readonly faultInjection?: boolean
 }
@@ -38,6 +54,8 @@ export interface WalSyncerData {
 
 /** @since 0.2.0 @category models */
 export interface CheckpointerData {
+  /** The URL of the driver module whose `openConnection` opens the file. */
+  readonly driverModule: string
   readonly path: string
   readonly intervalMs: number
   /**
@@ -60,7 +78,7 @@ export const CHECKPOINTER_SYNCS = 1
 
 /** @since 0.1.0 @category models */
 export type Request = { readonly id: number } & (
-  | ({ readonly op: "commit" } & EncodedBatches)
+  | { readonly op: "commit"; readonly events: EncodedEvents }
   | { readonly op: "getProfile"; readonly tenant: number; readonly customer: string }
   | {
       readonly op: "listEvents"
@@ -74,7 +92,7 @@ export type Request = { readonly id: number } & (
   /** Tests only: start this fault in the connection (`undefined`: end the one in force). */
   | { readonly op: "fault"; readonly fault: SqliteFault | undefined }
   /** From now on, pass the replies of writes to the WAL syncer through this port (`walSyncer.ts`). */
-  | { readonly op: "syncVia"; readonly port: MessagePort }
+  | { readonly op: "syncVia"; readonly port: ReplyPort }
 )
 
 /** @since 0.1.0 @category models */
@@ -172,11 +190,58 @@ export const commitRequests = (
   replies: Reply[],
 ): void => {
   if (requests.length === 0) return
-  const outcomes = core.commitEncoded(requests)
+  const outcomes = core.commitEncoded(requests.map((request) => request.events))
   let at = 0
   for (const request of requests) {
-    const mine = outcomes.slice(at, at + request.sizes.length)
-    at += request.sizes.length
+    const batches = request.events.sizes.length
+    const mine = outcomes.slice(at, at + batches)
+    at += batches
     replies.push({ id: request.id, ok: true, value: serializeOutcomes(mine) })
   }
+}
+
+/**
+ * What a thread posts to the store: `ready` (the database thread opened and
+ * migrated), `failed` (it could not; it stops), `replies` (to requests, from
+ * the database thread or the WAL syncer), `closed` (a Web Worker's last
+ * word, which stands for the `exit` event it has not got).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type ThreadMessage =
+  | { readonly type: "ready"; readonly migrated: ReadonlyArray<number> }
+  | { readonly type: "failed"; readonly error: SerializedError }
+  | { readonly type: "replies"; readonly replies: ReadonlyArray<Reply> }
+  | { readonly type: "closed" }
+
+/**
+ * The store's side of a thread (`startThread.ts`): what it posts there, and
+ * what it hears back. Each `on…` returns how to stop listening.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ThreadHandle {
+  /** Posts a message; `transfer` moves `MessagePort`s to the thread. */
+  readonly post: (message: unknown, transfer?: ReadonlyArray<unknown>) => void
+  readonly onMessage: (listener: (message: ThreadMessage) => void) => () => void
+  readonly onError: (listener: (error: Error) => void) => () => void
+  /** The thread has ended (or, for a Web Worker, said `closed` or failed). */
+  readonly onExit: (listener: (code: number) => void) => () => void
+}
+
+/**
+ * How a driver starts each thread of its store: the database thread, and,
+ * where its runtime runs them, the checkpointer and the WAL syncer.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DatabaseThreads {
+  /** The URL of the driver module whose `openConnection` the threads open their connections with. */
+  readonly driverModule: string
+  readonly startDatabase: (data: DatabaseThreadData) => ThreadHandle
+  readonly startCheckpointer?: (data: CheckpointerData) => ThreadHandle
+  readonly startSyncer?: (data: WalSyncerData) => ThreadHandle
 }

@@ -1,35 +1,33 @@
 /**
- * The SQLite store with its database on a thread of its own, for any driver
- * that a database thread can open (`sqliteWorker.ts`): the HTTP thread goes
- * on parsing requests while SQLite writes and syncs. The driver file starts
- * the threads (each runtime starts a worker its own way) and hands them
- * here; this module only talks to them through `workerProtocol.ts`.
- * Runtime-free (the `Worker` of `node:worker_threads`, which Node.js, Bun and
- * Deno provide, is only a type here).
+ * The SQLite store with its database on a thread of its own
+ * (`databaseThread.ts`), for every driver that runs one: the caller's thread
+ * goes on parsing requests while SQLite writes and syncs. The driver says
+ * how its runtime starts threads (`startThread.ts`) and which module opens
+ * its connections; this module talks to the threads through `protocol.ts`
+ * only. Runtime-free.
  *
  * @module
  */
-import type { Worker } from "node:worker_threads"
 import type { IngestStore } from "@cdp/store"
 import { makeGroupCommit, StoreError } from "@cdp/store"
+import { encodeBatches } from "../core/encodeEvents.ts"
+import type { SqliteFault } from "../core/faultInjection.ts"
+import type { BatchOutcome, SqliteCoreStats } from "../core/SqliteCore.ts"
+import { isFileDatabase } from "../core/SqliteDriver.ts"
+import type { SqliteStoreOptions } from "../core/SqliteStore.ts"
+import {
+  type DatabaseThreads,
+  deserializeError,
+  type Request,
+  type SerializedError,
+  type ThreadHandle,
+  type ThreadMessage,
+} from "./protocol.ts"
 import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   runCheckpointer,
   WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
-} from "./checkpointer.ts"
-import { ensureFolder, isFileDatabase } from "./databaseFile.ts"
-import { encodeBatches } from "./encodeEvents.ts"
-import type { SqliteFault } from "./faultInjection.ts"
-import type { BatchOutcome, SqliteCoreStats } from "./SqliteCore.ts"
-import type { SqliteStoreOptions } from "./SqliteStore.ts"
-import {
-  type CheckpointerData,
-  deserializeError,
-  type Request,
-  type SerializedError,
-  type WalSyncerData,
-  type WorkerData,
-} from "./workerProtocol.ts"
+} from "./runCheckpointer.ts"
 
 /** @since 0.2.0 @category models */
 export interface SqliteWorkerOptions extends SqliteStoreOptions {
@@ -73,24 +71,11 @@ export interface SqliteWorkerStore extends IngestStore {
 }
 
 /**
- * How a driver starts its threads: the database thread (running
- * `sqliteWorker.ts` with this `WorkerData`), and optionally the checkpointer.
- *
- * @since 0.2.0
- * @category models
- */
-export interface DatabaseThreads {
-  readonly startWorker: (data: WorkerData) => Worker
-  readonly startCheckpointer?: (data: CheckpointerData) => Worker
-  /** The WAL syncer (`walSyncer.ts`), for drivers whose database thread can hand it replies. */
-  readonly startSyncer?: (data: WalSyncerData) => Worker
-}
-
-/**
- * Opens the store on `path` with its database on the thread that
- * `threads.startWorker` starts (running `sqliteWorker.ts`), and a
- * checkpointer thread when `threads.startCheckpointer` is given and
- * `checkpointIntervalMs` is not 0. Creates the file's folder when missing.
+ * Opens the store on `path` (its folder exists) with its database on the
+ * thread that `threads.startDatabase` starts, a checkpointer thread when
+ * `threads.startCheckpointer` is given and `checkpointIntervalMs` is not 0,
+ * and a WAL syncer when `threads.startSyncer` is given and durable commits
+ * go through it (`walSync`).
  *
  * @since 0.2.0
  * @category constructors
@@ -100,7 +85,6 @@ export const openSqliteStoreOnWorker = async (
   path: string,
   options: SqliteWorkerOptions = {},
 ): Promise<SqliteWorkerStore> => {
-  ensureFolder(path)
   const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
   const startCheckpointer = threads.startCheckpointer
   const checkpointIntervalMs =
@@ -112,7 +96,9 @@ export const openSqliteStoreOnWorker = async (
     (synchronous ?? "FULL") === "FULL" && (options.walSync ?? "syncer") === "syncer" && isFileDatabase(path)
       ? threads.startSyncer
       : undefined
-  const worker = threads.startWorker({
+  const { driverModule } = threads
+  const worker = threads.startDatabase({
+    driverModule,
     path,
     options: {
       ...(synchronous === undefined ? {} : { synchronous }),
@@ -137,39 +123,42 @@ export const openSqliteStoreOnWorker = async (
   const migrated = await new Promise<ReadonlyArray<number>>((resolve, reject) => {
     const onEarlyExit = (code: number) =>
       reject(new StoreError("unavailable", `the database thread stopped while opening ${path} (exit code ${code})`))
-    worker.once("exit", onEarlyExit)
-    worker.once("error", (error) => {
-      reject(new StoreError("unavailable", `the database thread failed: ${error.message}`, { cause: error }))
-    })
-    worker.once("message", (message: { type: string; migrated?: number[]; error?: SerializedError }) => {
-      worker.off("exit", onEarlyExit)
-      if (message.type === "ready") resolve(message.migrated ?? [])
-      else reject(message.error === undefined ? new Error("database thread failed") : deserializeError(message.error))
-    })
+    const listening = [
+      worker.onExit(onEarlyExit),
+      worker.onError((error) => {
+        reject(new StoreError("unavailable", `the database thread failed: ${error.message}`, { cause: error }))
+      }),
+      worker.onMessage((message) => {
+        for (const stop of listening) stop()
+        if (message.type === "ready") resolve(message.migrated)
+        else if (message.type === "failed") reject(deserializeError(message.error))
+        else reject(new StoreError("unavailable", `the database thread answered ${message.type} while opening ${path}`))
+      }),
+    ]
   })
 
   // Started once the writer has set WAL mode and migrated.
   const stopCheckpointer =
     startCheckpointer === undefined
       ? () => Promise.resolve()
-      : runCheckpointer(startCheckpointer, path, checkpointIntervalMs)
+      : runCheckpointer(startCheckpointer, { driverModule, path, intervalMs: checkpointIntervalMs })
 
-  type Reply = { id: number; ok: boolean; value?: unknown; error?: SerializedError }
-  const settle = (message: { type: "replies"; replies: Reply[] }) => {
+  const settle = (message: ThreadMessage) => {
+    if (message.type !== "replies") return
     for (const reply of message.replies) {
       const waiter = pending.get(reply.id)
       if (waiter === undefined) continue
       pending.delete(reply.id)
       if (reply.ok) waiter.resolve(reply.value)
-      else waiter.reject(deserializeError(reply.error!))
+      else waiter.reject(deserializeError(reply.error))
     }
   }
-  worker.on("message", settle)
+  worker.onMessage(settle)
 
   // The syncer gets one end of a channel, the database thread the other:
   // replies of writes go from the one to the other, then here.
   let stopSyncer = (): void => undefined
-  const syncer = ((): Worker | undefined => {
+  const syncer = ((): ThreadHandle | undefined => {
     try {
       return startSyncer?.({ walPath: `${path}-wal` })
     } catch {
@@ -179,21 +168,21 @@ export const openSqliteStoreOnWorker = async (
   })()
   if (syncer !== undefined) {
     const channel = new MessageChannel() // the global one: Node.js's and Bun's is worker_threads'
-    syncer.postMessage({ port: channel.port1 }, [channel.port1])
-    worker.postMessage({ id: -1, op: "syncVia", port: channel.port2 }, [channel.port2])
-    syncer.on("message", settle)
-    syncer.on("error", (error) => fail(new StoreError("unavailable", `the WAL syncer failed: ${error.message}`)))
-    syncer.on("exit", () => fail(new StoreError("unavailable", "the WAL syncer has stopped")))
+    syncer.post({ port: channel.port1 }, [channel.port1])
+    worker.post({ id: -1, op: "syncVia", port: channel.port2 }, [channel.port2])
+    syncer.onMessage(settle)
+    syncer.onError((error) => fail(new StoreError("unavailable", `the WAL syncer failed: ${error.message}`)))
+    const stopWatching = syncer.onExit(() => fail(new StoreError("unavailable", "the WAL syncer has stopped")))
     let stopped = false
     stopSyncer = () => {
       if (stopped) return
       stopped = true
-      syncer.removeAllListeners("exit")
-      syncer.postMessage("close")
+      stopWatching()
+      syncer.post("close")
     }
   }
-  worker.on("error", (error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
-  worker.on("exit", () => {
+  worker.onError((error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
+  worker.onExit(() => {
     fail(new StoreError("unavailable", "the database thread has stopped"))
     void stopCheckpointer()
     stopSyncer()
@@ -205,17 +194,16 @@ export const openSqliteStoreOnWorker = async (
     const id = nextId++
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      worker.postMessage({ id, op, ...fields })
+      worker.post({ id, op, ...fields })
     })
   }
 
   const group = makeGroupCommit(
     async (batches) => {
       // Encoded here, on the caller's thread: the database thread gets strings to bind.
-      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>(
-        "commit",
-        encodeBatches(batches),
-      )
+      const outcomes = await request<Array<BatchOutcome | { ok: false; error: SerializedError }>>("commit", {
+        events: encodeBatches(batches),
+      })
       return outcomes.map((o) =>
         o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
       )
@@ -262,7 +250,7 @@ export const openSqliteStoreOnWorker = async (
         await group.drain()
         await stopCheckpointer()
         if (dead === undefined) {
-          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+          const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()))
           await request("close").catch(() => undefined)
           await exited
         }
