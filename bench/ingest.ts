@@ -44,7 +44,11 @@
  * service process with --cpu-prof there), BENCH_LOG_LEVEL (the service's
  * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1,
  * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_SETTLE
- * (sync: `sync` before each measured slot, see settle(); none).
+ * (sync: `sync` before each measured slot, see settle(); none), BENCH_AGAINST
+ * (another checkout of this repository, set up: each service contender gets
+ * a twin `<name>_against` running that checkout's app, measured in the same
+ * rounds, and the ratios `<workload>_<name>_vs_against`: an A/B of two
+ * revisions in one run).
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -172,6 +176,8 @@ interface Contender {
   readonly runtime: string
   /** The contender its ratio is taken against (a bare handler on the same runtime). */
   readonly baseline?: string
+  /** Its twin on the checkout of BENCH_AGAINST, when one is given. */
+  readonly against?: () => Contender
   readonly start: () => Promise<Running>
 }
 
@@ -232,15 +238,24 @@ const deno: Runtime = {
   command: (file) => ({ command: bin("deno"), args: ["run", "--allow-all", file] }),
 }
 
-/** Starts an app (`apps/<app>/src/main.ts`) on a store. */
-const startService = (runtime: Runtime, app: string, db: string, configPath: string): Promise<ServerProcess> =>
+/** Another checkout whose services run beside this one's (see BENCH_AGAINST above). */
+const AGAINST = process.env["BENCH_AGAINST"]
+
+/** Starts an app (`apps/<app>/src/main.ts` of the checkout at `root`) on a store. */
+const startService = (
+  runtime: Runtime,
+  app: string,
+  db: string,
+  configPath: string,
+  root = repo,
+): Promise<ServerProcess> =>
   startServer({
     ...runtime.command("src/main.ts"),
-    cwd: join(repo, "apps", app),
+    cwd: join(root, "apps", app),
     env: { PORT: "0", HOST: "127.0.0.1", INGEST_DB: db, INGEST_CONFIG: configPath, LOG_LEVEL },
   })
-const startNodeService = (db: string, configPath: string): Promise<ServerProcess> =>
-  startService(node, "node", db, configPath)
+const startNodeService = (db: string, configPath: string, root = repo): Promise<ServerProcess> =>
+  startService(node, "node", db, configPath, root)
 
 /** The `ingest_events_total` counters of the processes' /metrics, summed. */
 const eventCounters = async (procs: ReadonlyArray<ServerProcess>): Promise<Record<string, number>> => {
@@ -253,15 +268,18 @@ const eventCounters = async (procs: ReadonlyArray<ServerProcess>): Promise<Recor
   return out
 }
 
-/** The service of `apps/<app>` on `runtime`, on SQLite in a fresh temp folder. */
-const sqliteService = (name: string, runtime: Runtime, app: string, baseline: string): Contender => ({
+/** The service of `apps/<app>` (of the checkout at `root`) on `runtime`, on SQLite in a fresh temp folder. */
+const sqliteService = (name: string, runtime: Runtime, app: string, baseline: string, root = repo): Contender => ({
   name,
   runtime: runtime.label,
   baseline,
+  ...(root === repo && AGAINST !== undefined
+    ? { against: () => sqliteService(`${name}_against`, runtime, app, baseline, AGAINST) }
+    : {}),
   start: async () => {
     const { dir, configPath, key } = await benchTenant()
     const db = join(dir, "ingest.db")
-    const proc = await startService(runtime, app, db, configPath)
+    const proc = await startService(runtime, app, db, configPath, root)
     return {
       urls: [proc.baseUrl],
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -285,10 +303,13 @@ const sqliteService = (name: string, runtime: Runtime, app: string, baseline: st
  * The service on PostgreSQL, `processes` Node processes on one fresh schema
  * (durable commits: the store's sessions run with synchronous_commit on).
  */
-const postgresService = (name: string, processes: number): Contender => ({
+const postgresService = (name: string, processes: number, root = repo): Contender => ({
   name,
   runtime: `node ${process.version}`,
   baseline: "bare",
+  ...(root === repo && AGAINST !== undefined
+    ? { against: () => postgresService(`${name}_against`, processes, AGAINST) }
+    : {}),
   start: async () => {
     const { dir, configPath, key } = await benchTenant()
     const schema = `cdp_bench_${name}_${randomBytes(4).toString("hex")}`
@@ -296,8 +317,10 @@ const postgresService = (name: string, processes: number): Contender => ({
     const db = `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}&application_name=${schema}`
     const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} })
     // One first, so that the others find the schema migrated; then the rest at once.
-    const procs = [await startNodeService(db, configPath)]
-    procs.push(...(await Promise.all(Array.from({ length: processes - 1 }, () => startNodeService(db, configPath)))))
+    const procs = [await startNodeService(db, configPath, root)]
+    procs.push(
+      ...(await Promise.all(Array.from({ length: processes - 1 }, () => startNodeService(db, configPath, root)))),
+    )
     return {
       urls: procs.map((p) => p.baseUrl),
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -357,7 +380,8 @@ const allContenders: ReadonlyArray<Contender> = [
 /** The services on runtimes other than Node, by contender name (= runtime name). */
 const runtimeServices = ["bun", "deno"]
 const only = process.env["BENCH_ONLY"]?.split(",")
-const contenders = only ? allContenders.filter((c) => only.includes(c.name)) : allContenders
+const chosen = only ? allContenders.filter((c) => only.includes(c.name)) : allContenders
+const contenders = chosen.flatMap((c) => (c.against === undefined ? [c] : [c, c.against()]))
 
 // --- measuring ------------------------------------------------------------------
 
@@ -483,16 +507,17 @@ process.on("SIGINT", () => {
 })
 
 const loadAtStart = loadavg()[0] as number
-/** The commit measured, `+dirty` when the work tree of the service's code differs from it. */
-const revision = (() => {
+/** The commit of the checkout at `root`, `+dirty` when the work tree of the service's code differs from it. */
+const revisionOf = (root: string): string => {
   try {
-    const git = (...args: Array<string>) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim()
+    const git = (...args: Array<string>) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim()
     const dirty = git("status", "--porcelain", "--", "apps", "packages") !== ""
     return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+dirty" : ""}`
   } catch {
     return "unknown"
   }
-})()
+}
+const revision = revisionOf(repo)
 try {
   log(
     `bench:ingest on node ${process.version}: ${contenders.map((c) => c.name).join(", ")}; ` +
@@ -623,6 +648,9 @@ try {
     ratio(`${w.name}_pg2_vs_pg1`, `pg2_${w.name}`, `pg_${w.name}`)
     // Each runtime's service against the Node service.
     for (const rt of runtimeServices) ratio(`${w.name}_${rt}_vs_node`, `${rt}_${w.name}`, w.name)
+    // Each service against its twin on the other checkout.
+    for (const c of chosen)
+      if (c.against) ratio(`${w.name}_${c.name}_vs_against`, label(c, w), `${c.name}_against_${w.name}`)
   }
   let durable = true
   for (const [name, d] of Object.entries(durability)) {
@@ -657,6 +685,7 @@ try {
       settle: SETTLE,
       node: process.version,
       revision,
+      ...(AGAINST === undefined ? {} : { against: revisionOf(AGAINST) }),
       loadavg: [round2(loadAtStart), round2(loadavg()[0] as number)],
     }),
   )
