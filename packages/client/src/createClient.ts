@@ -16,7 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import { ClientError } from "./ClientError.ts"
 import type { ErrorNotice } from "./ErrorNotice.ts"
-import { type Answer, requestWithRetries, type Transport } from "./requestWithRetries.ts"
+import { type Answer, type FetchFunction, requestWithRetries, type Transport } from "./requestWithRetries.ts"
 
 /**
  * The options of `createClient`. Only `url`, `key` and `tenant` are required.
@@ -54,7 +54,7 @@ export interface ClientOptions {
   /** How long one attempt may take before it counts as a network error, in ms. Default 30,000. */
   readonly timeoutMs?: number
   /** The `fetch` to use. Default `globalThis.fetch`. */
-  readonly fetch?: typeof globalThis.fetch
+  readonly fetch?: FetchFunction
   /** Told of every retry, every request given up and every rejected event; never of personal data (`ErrorNotice`). */
   readonly onError?: (notice: ErrorNotice) => void
 }

@@ -14,6 +14,16 @@ import type { ErrorNotice } from "./ErrorNotice.ts"
 import { parseRetryAfter, retryDelay } from "./retryDelay.ts"
 
 /**
+ * The `fetch` the client calls: any function that takes a URL and an init
+ * and answers a `Response`, so that every runtime's own `fetch` fits (Bun's
+ * type adds `preconnect`, which a wrapper need not have).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>
+
+/**
  * What a request needs of the client's settings.
  *
  * @since 0.1.0
@@ -22,7 +32,7 @@ import { parseRetryAfter, retryDelay } from "./retryDelay.ts"
 export interface Transport {
   readonly url: string
   readonly key: string
-  readonly fetch: typeof globalThis.fetch
+  readonly fetch: FetchFunction
   readonly timeoutMs: number
   readonly maxAttempts: number
   readonly maxRetryTimeMs: number
