@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the tests that must run inside a runtime other than Node (the store
-// conformance suite on bun:sqlite under Bun, on node:sqlite under Deno), each
+// conformance suite on bun:sqlite under Bun, on node:sqlite under Deno, and
+// @cdp/client sending to each runtime's service from inside it), each
 // with its runtime's own runner, after `vitest run` (which covers Node, the
 // HTTP suite against every runtime's server, and workerd through
 // @cloudflare/vitest-pool-workers). Fails when a runner fails or runs no test.
