@@ -115,8 +115,8 @@ interface Pending {
   readonly promise: Promise<SendResult>
 }
 
-/** The UTF-8 length of a string, without encoding it. */
-const utf8Length = (s: string): number => {
+/** The UTF-8 length of a string, counted one UTF-16 unit at a time (for strings too long for `scratch`). */
+const utf8LengthByUnits = (s: string): number => {
   let n = s.length
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -133,6 +133,18 @@ const utf8Length = (s: string): number => {
   }
   return n
 }
+
+const encoder = new TextEncoder()
+/** Where `utf8Length` encodes: one per module, used synchronously only. */
+const scratch = new Uint8Array(64 * 1024)
+
+/**
+ * The UTF-8 length of a string: the native encoder into a scratch buffer
+ * when the string surely fits (at most 3 bytes per UTF-16 unit), several
+ * times faster than counting units in JavaScript; else counted by units.
+ */
+const utf8Length = (s: string): number =>
+  s.length * 3 <= scratch.length ? encoder.encodeInto(s, scratch).written : utf8LengthByUnits(s)
 
 const integerOption = (name: string, value: number | undefined, fallback: number, min: number, max: number) => {
   if (value === undefined) return fallback
