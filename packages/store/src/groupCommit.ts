@@ -43,11 +43,6 @@ export interface GroupCommitOptions {
    * receives).
    */
   readonly maxInFlight?: number
-  /**
-   * Hands the queue to `commit` at once, without waiting for `schedule`,
-   * when this many events wait and a group may start. Default: never.
-   */
-  readonly launchAt?: number
 }
 
 /**
@@ -96,8 +91,6 @@ export const makeGroupCommit = (
   const schedule = options.schedule ?? defaultSchedule()
   const maxEvents = options.maxEventsPerCommit ?? 2000
   const maxInFlight = Math.max(1, options.maxInFlight ?? 1)
-  const launchAt = options.launchAt ?? Number.POSITIVE_INFINITY
-  let queuedEvents = 0
   let queue: Waiter[] = []
   let inFlight = 0
   let inFlightBatches = 0
@@ -113,7 +106,6 @@ export const makeGroupCommit = (
     }
     const group = queue.slice(0, take)
     queue = queue.slice(take)
-    queuedEvents -= events
     return group
   }
 
@@ -151,9 +143,7 @@ export const makeGroupCommit = (
     submit: (batch) =>
       new Promise((resolve, reject) => {
         queue.push({ batch, resolve, reject })
-        queuedEvents += batch.length
-        if (queuedEvents >= launchAt && inFlight < maxInFlight) launch()
-        else if (!scheduled && inFlight < maxInFlight) {
+        if (!scheduled && inFlight < maxInFlight) {
           scheduled = true
           schedule(() => {
             scheduled = false
@@ -161,8 +151,7 @@ export const makeGroupCommit = (
           })
         }
       }),
-    // Nothing queued and nothing committing: idle, even with a scheduled run
-    // still to come (a `launchAt` launch may have emptied the queue first).
+    // Nothing queued and nothing committing: idle, even with a scheduled run still to come.
     drain: () =>
       inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((done) => idle.push(done)),
     size: () => queue.length + inFlightBatches,
