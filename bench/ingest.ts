@@ -54,7 +54,7 @@ import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { contractConfig, type ServerProcess, seedContext, startServer } from "@cdp/testkit"
 import Database from "better-sqlite3"
@@ -239,7 +239,7 @@ const deno: Runtime = {
 }
 
 /** Another checkout whose services run beside this one's (see BENCH_AGAINST above). */
-const AGAINST = process.env["BENCH_AGAINST"]
+const AGAINST = process.env["BENCH_AGAINST"] === undefined ? undefined : resolve(repo, process.env["BENCH_AGAINST"])
 
 /** Starts an app (`apps/<app>/src/main.ts` of the checkout at `root`) on a store. */
 const startService = (
