@@ -25,6 +25,7 @@ export {
 } from "@cdp/store"
 export * from "./Auth.ts"
 export * from "./app.ts"
+export * from "./appFromBindings.ts"
 export * from "./drainingFetch.ts"
 export * from "./eventId.ts"
 export * from "./Logger.ts"
