@@ -14,9 +14,12 @@
  *   statuses back in the events' order. A batch is atomic per customer, not
  *   as a whole.
  *
- * Runtime-free: the Durable Object types are structural, so the Worker's
- * own class (which must extend `DurableObject` from `cloudflare:workers`)
- * delegates to `serveIngestObject`.
+ * - `makeIngestObjectClass`: the Worker's Durable Object class, on the
+ *   runtime's `DurableObject` base class, which the Worker hands in.
+ *
+ * Runtime-free: the Durable Object types are structural, and the one class
+ * that must extend `DurableObject` from `cloudflare:workers` gets it as an
+ * argument.
  *
  * @module
  */
@@ -114,8 +117,9 @@ export type IngestObjectReply<A> =
   | { readonly ok: false; readonly code: StoreError["code"]; readonly message: string }
 
 /**
- * What each object answers over RPC. The Worker's Durable Object class has
- * one method per entry, each handing its arguments to `serveIngestObject`.
+ * What each object answers over RPC. The Durable Object class
+ * (`makeIngestObjectClass`) has one method per entry, each handing its
+ * arguments to `serveIngestObject`.
  *
  * @since 0.2.0
  * @category models
@@ -175,6 +179,74 @@ export const serveIngestObject = (storage: DurableObjectSqlStorage): IngestObjec
         return null
       }),
   }
+}
+
+/**
+ * The part of the state a Durable Object's constructor receives that the
+ * store uses (`DurableObjectState` on Workers).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface IngestObjectState {
+  readonly storage: DurableObjectSqlStorage
+}
+
+/**
+ * A base class for `makeIngestObjectClass`. TypeScript takes a mixin's base
+ * only as `new (...args: any[])`; that the first argument is the state is
+ * checked by `StateFirst`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one constructor type a mixin may extend (TS2545)
+export type DurableObjectBase = abstract new (...args: Array<any>) => object
+
+/** `unknown` when `Base`'s constructor takes an object's state first; otherwise a type no class satisfies. */
+type StateFirst<Base extends DurableObjectBase> = ConstructorParameters<Base>[0] extends IngestObjectState
+  ? unknown
+  : { readonly "the constructor's first argument must be a Durable Object's state": never }
+
+/**
+ * The Durable Object class of the ingest objects: `Base` (the runtime's
+ * `DurableObject`, e.g. `makeIngestObjectClass(DurableObject<Env>)`) with
+ * one prototype method per entry of `IngestObjectApi` (Workers RPC calls
+ * prototype methods only), each served by `serveIngestObject` on the
+ * storage of the state the constructor receives: `Base` keeps its `ctx`
+ * protected, so the state is taken from the constructor's arguments.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const makeIngestObjectClass = <Base extends DurableObjectBase>(
+  Base: Base & StateFirst<Base>,
+  // biome-ignore lint/suspicious/noExplicitAny: as a mixin's type (`new (...args: any[]) => T`), TypeScript keeps Base's constructor
+): Base & (abstract new (...args: Array<any>) => IngestObjectApi) => {
+  abstract class IngestObjectRpc extends Base implements IngestObjectApi {
+    readonly #api: IngestObjectApi
+    // biome-ignore lint/suspicious/noExplicitAny: a mixin class's constructor must take `...args: any[]` (TS2545)
+    constructor(...args: Array<any>) {
+      super(...args)
+      this.#api = serveIngestObject((args[0] as IngestObjectState).storage)
+    }
+    append(batch: EncodedEvents) {
+      return this.#api.append(batch)
+    }
+    getProfile(tenant: number, customer: string) {
+      return this.#api.getProfile(tenant, customer)
+    }
+    listEvents(tenant: number, customer: string, limit: number, cursor: string | undefined) {
+      return this.#api.listEvents(tenant, customer, limit, cursor)
+    }
+    eraseCustomer(tenant: number, customer: string) {
+      return this.#api.eraseCustomer(tenant, customer)
+    }
+    ping() {
+      return this.#api.ping()
+    }
+  }
+  return IngestObjectRpc
 }
 
 /**
