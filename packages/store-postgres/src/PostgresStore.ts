@@ -195,14 +195,16 @@ export const makePostgresStore = async (
     }))
   }
 
-  // Pipelined writes keep the call order: two groups in flight, so the next
-  // group forms and travels while the database commits the one before. Else
-  // one group at a time, which keeps the order itself.
+  // Pipelined writes keep the call order: two groups in flight, each handed
+  // over once 16 events wait, so the next group forms and travels while the
+  // database commits the one before (more events per second and a much
+  // shorter tail than one group at a time). Else one group at a time, which
+  // keeps the order itself.
   const queue = makeGroupCommit(
     commitGroup,
     connection.write === undefined
       ? { maxEventsPerCommit: 1000, ...options }
-      : { maxEventsPerCommit: 1000, maxInFlight: 2, ...options },
+      : { maxEventsPerCommit: 1000, maxInFlight: 2, launchAt: 16, ...options },
   )
   let closing: Promise<void> | undefined
   const open = (): void => {

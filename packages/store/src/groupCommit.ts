@@ -43,6 +43,11 @@ export interface GroupCommitOptions {
    * receives).
    */
   readonly maxInFlight?: number
+  /**
+   * Hands the queue to `commit` at once, without waiting for `schedule`,
+   * when this many events wait and a group may start. Default: never.
+   */
+  readonly launchAt?: number
 }
 
 /**
@@ -91,6 +96,8 @@ export const makeGroupCommit = (
   const schedule = options.schedule ?? defaultSchedule()
   const maxEvents = options.maxEventsPerCommit ?? 2000
   const maxInFlight = Math.max(1, options.maxInFlight ?? 1)
+  const launchAt = options.launchAt ?? Number.POSITIVE_INFINITY
+  let queuedEvents = 0
   let queue: Waiter[] = []
   let inFlight = 0
   let inFlightBatches = 0
@@ -106,6 +113,7 @@ export const makeGroupCommit = (
     }
     const group = queue.slice(0, take)
     queue = queue.slice(take)
+    queuedEvents -= events
     return group
   }
 
@@ -143,7 +151,9 @@ export const makeGroupCommit = (
     submit: (batch) =>
       new Promise((resolve, reject) => {
         queue.push({ batch, resolve, reject })
-        if (!scheduled && inFlight < maxInFlight) {
+        queuedEvents += batch.length
+        if (queuedEvents >= launchAt && inFlight < maxInFlight) launch()
+        else if (!scheduled && inFlight < maxInFlight) {
           scheduled = true
           schedule(() => {
             scheduled = false
@@ -151,7 +161,8 @@ export const makeGroupCommit = (
           })
         }
       }),
-    // Nothing queued and nothing committing: idle, even with a scheduled run still to come.
+    // Nothing queued and nothing committing: idle, even with a scheduled run
+    // still to come (a `launchAt` launch may have emptied the queue first).
     drain: () =>
       inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((done) => idle.push(done)),
     size: () => queue.length + inFlightBatches,

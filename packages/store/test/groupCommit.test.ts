@@ -112,4 +112,69 @@ describe("makeGroupCommit", () => {
     expect(first.map((r) => r.status)).toEqual(["rejected", "rejected"])
     await expect(q.submit(batch("c"))).resolves.toEqual(["accepted"])
   })
+
+  it("with launchAt, hands the queue over as soon as that many events wait, without the schedule", async () => {
+    const h = harness()
+    const q = makeGroupCommit(h.commit, { schedule: h.schedule, launchAt: 3, maxInFlight: Number.POSITIVE_INFINITY })
+    const a = q.submit(batch("a1", "a2"))
+    expect(h.groups).toEqual([])
+    const b = q.submit(batch("b1"))
+    // Three events waited: launched at once, while the scheduled run is still pending.
+    expect(h.groups).toEqual([[["a1", "a2"], ["b1"]]])
+    const c = q.submit(batch("c1", "c2", "c3", "c4"))
+    expect(h.groups).toEqual([[["a1", "a2"], ["b1"]], [["c1", "c2", "c3", "c4"]]])
+    const d = q.submit(batch("d1"))
+    expect(h.groups).toHaveLength(2)
+    // The pending scheduled run takes what is left.
+    for (const run of h.scheduled.splice(0)) run()
+    expect(h.groups).toEqual([[["a1", "a2"], ["b1"]], [["c1", "c2", "c3", "c4"]], [["d1"]]])
+    for (const r of h.release.splice(0)) r()
+    expect(await Promise.all([a, b, c, d])).toEqual([
+      ["accepted", "accepted"],
+      ["accepted"],
+      ["accepted", "accepted", "accepted", "accepted"],
+      ["accepted"],
+    ])
+    await q.drain()
+  })
+
+  it("drains when a launchAt launch emptied the queue before the scheduled run came", async () => {
+    const scheduled: Array<() => void> = []
+    const q = makeGroupCommit((batches) => batches.map(accepted), {
+      schedule: (run) => {
+        scheduled.push(run)
+      },
+      launchAt: 2,
+    })
+    const a = q.submit(batch("a"))
+    const b = q.submit(batch("b"))
+    await Promise.all([a, b])
+    expect(scheduled).toHaveLength(1)
+    let drained = false
+    const drain = q.drain().then(() => {
+      drained = true
+    })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(drained).toBe(true)
+    for (const run of scheduled.splice(0)) run()
+    await drain
+    expect(q.size()).toBe(0)
+  })
+
+  it("with launchAt, still keeps to maxInFlight: a full pipe makes the queue wait", async () => {
+    const h = harness()
+    const q = makeGroupCommit(h.commit, { schedule: h.schedule, launchAt: 1, maxInFlight: 1 })
+    const a = q.submit(batch("a"))
+    const b = q.submit(batch("b"))
+    const c = q.submit(batch("c"))
+    expect(h.groups).toEqual([[["a"]]])
+    h.release.shift()!()
+    await a
+    await new Promise((r) => setTimeout(r, 0))
+    // The next group forms from everything that waited meanwhile.
+    expect(h.groups).toEqual([[["a"]], [["b"], ["c"]]])
+    h.release.shift()!()
+    await Promise.all([b, c])
+    await q.drain()
+  })
 })

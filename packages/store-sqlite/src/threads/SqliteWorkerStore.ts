@@ -208,10 +208,13 @@ export const openSqliteStoreOnWorker = async (
         o.ok ? o : { ok: false as const, error: deserializeError(o.error as SerializedError) },
       )
     },
-    // Each group goes to the database thread once per turn of the event
-    // loop, without waiting for the one before: the thread commits together
-    // whatever waits for it.
-    { maxInFlight: Number.POSITIVE_INFINITY, ...options },
+    // Groups go to the database thread as they form, 8 events at the latest,
+    // not once per turn of the event loop: the thread starts writing while
+    // this one still parses requests, and commits together whatever waits
+    // for it (both database threads do). Without it, many clients move in
+    // lockstep: each thread idles while the other works, and single events
+    // are the slower for it.
+    { maxInFlight: Number.POSITIVE_INFINITY, launchAt: 8, ...options },
   )
 
   let closing: Promise<void> | undefined
