@@ -211,7 +211,7 @@ export const openSqliteStoreOnWorker = async (
     // Groups go to the database thread as they form, 8 events at the latest,
     // not once per turn of the event loop: the thread starts writing while
     // this one still parses requests, and commits together whatever waits
-    // for it (both database threads do). Without it, many clients move in
+    // for it. Without it, many clients move in
     // lockstep: each thread idles while the other works, and single events
     // are the slower for it.
     { maxInFlight: Number.POSITIVE_INFINITY, launchAt: 8, ...options },
