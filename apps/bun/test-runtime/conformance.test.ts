@@ -145,10 +145,8 @@ describe("checkpoints", () => {
   })
 })
 
-describe("WAL syncer", () => {
-  it("answers large groups once its Bun worker has synced the WAL, small ones from the database thread", async () => {
-    // 64 events and more go through the syncer (`sqliteWorker.ts`): were it
-    // not working under Bun, the large batch would never be answered.
+describe("database thread", () => {
+  it("answers a large group and a small one sent together, and finds the large one's events afterwards", async () => {
     const { path, remove } = await tempDatabase()
     const store = await openBunSqliteStore(path)
     try {

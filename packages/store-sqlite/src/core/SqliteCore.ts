@@ -97,12 +97,6 @@ export interface SqliteCore {
   readonly listEvents: (tenant: number, customer: string, limit: number, cursor: string | undefined) => EventPage
   readonly eraseCustomer: (tenant: number, customer: string) => boolean
   readonly ping: () => void
-  /**
-   * Sets the `synchronous` pragma for the next transactions (a database
-   * thread with a WAL syncer commits large groups with `NORMAL` and has the
-   * syncer make them durable).
-   */
-  readonly setSynchronous: (mode: "FULL" | "NORMAL") => void
   readonly close: () => void
   readonly stats: SqliteCoreStats
   /** The migration versions applied when this core opened the database. */
@@ -407,7 +401,6 @@ export const openSqliteCore = (driver: SqliteDriver, options: SqliteCoreOptions 
     ping: () => {
       guard(() => selectOne.get())
     },
-    setSynchronous: (mode) => guard(() => driver.exec(`PRAGMA synchronous = ${mode === "NORMAL" ? "NORMAL" : "FULL"}`)),
     close: () => {
       if (closed) return
       closed = true

@@ -1,8 +1,7 @@
 /**
  * The SQLite store on Node.js, with better-sqlite3
  * (https://github.com/WiseLibs/better-sqlite3): by default the database on
- * a thread of its own, with a checkpointer and a WAL syncer
- * (`../threads/`); `{ worker: false }` runs it on the caller's thread.
+ * a thread of its own, with a checkpointer (`../threads/`); `{ worker: false }` runs it on the caller's thread.
  *
  * @module
  */

@@ -101,9 +101,9 @@ export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThrea
 }
 
 /**
- * The threads of the store on a worker: the database thread, the
- * checkpointer and the WAL syncer (for `openSqliteStoreOnWorker`, when one
- * of them is to be replaced, as tests do).
+ * The threads of the store on a worker: the database thread and the
+ * checkpointer (for `openSqliteStoreOnWorker`, when one of them is to be
+ * replaced, as tests do).
  *
  * @since 0.2.0
  * @category constructors

@@ -13,14 +13,12 @@ import { makeGroupCommit, StoreError } from "@cdp/store"
 import { encodeBatches } from "../core/encodeEvents.ts"
 import type { SqliteFault } from "../core/faultInjection.ts"
 import type { BatchOutcome, SqliteCoreStats } from "../core/SqliteCore.ts"
-import { isFileDatabase } from "../core/SqliteDriver.ts"
 import type { SqliteStoreOptions } from "../core/SqliteStore.ts"
 import {
   type DatabaseThreads,
   deserializeError,
   type Request,
   type SerializedError,
-  type ThreadHandle,
   type ThreadMessage,
 } from "./protocol.ts"
 import {
@@ -40,14 +38,6 @@ export interface SqliteWorkerOptions extends SqliteStoreOptions {
    * checkpointer; the writer checkpoints as SQLite does by default.
    */
   readonly checkpointIntervalMs?: number
-  /**
-   * Where a durable commit waits for the disk, when the driver has a WAL
-   * syncer and `synchronous` is `FULL` (the default): `"syncer"` (the
-   * default) commits with `NORMAL` and has the syncer thread sync the WAL
-   * before answering, while the database thread writes the next group;
-   * `"commit"` syncs inside each commit, on the database thread.
-   */
-  readonly walSync?: "syncer" | "commit"
 }
 
 /**
@@ -73,9 +63,7 @@ export interface SqliteWorkerStore extends IngestStore {
 /**
  * Opens the store on `path` (its folder exists) with its database on the
  * thread that `threads.startDatabase` starts, a checkpointer thread when
- * `threads.startCheckpointer` is given and `checkpointIntervalMs` is not 0,
- * and a WAL syncer when `threads.startSyncer` is given and durable commits
- * go through it (`walSync`).
+ * `threads.startCheckpointer` is given and `checkpointIntervalMs` is not 0.
  *
  * @since 0.2.0
  * @category constructors
@@ -91,11 +79,6 @@ export const openSqliteStoreOnWorker = async (
     startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
   const walAutocheckpoint =
     options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
-  // Durable commits synced by the syncer: the writer itself need not wait.
-  const startSyncer =
-    (synchronous ?? "FULL") === "FULL" && (options.walSync ?? "syncer") === "syncer" && isFileDatabase(path)
-      ? threads.startSyncer
-      : undefined
   const { driverModule } = threads
   const worker = threads.startDatabase({
     driverModule,
@@ -155,37 +138,10 @@ export const openSqliteStoreOnWorker = async (
   }
   worker.onMessage(settle)
 
-  // The syncer gets one end of a channel, the database thread the other:
-  // replies of writes go from the one to the other, then here.
-  let stopSyncer = (): void => undefined
-  const syncer = ((): ThreadHandle | undefined => {
-    try {
-      return startSyncer?.({ walPath: `${path}-wal` })
-    } catch {
-      // A runtime that cannot start it: every commit syncs on the database thread (FULL).
-      return undefined
-    }
-  })()
-  if (syncer !== undefined) {
-    const channel = new MessageChannel() // the global one: Node.js's and Bun's is worker_threads'
-    syncer.post({ port: channel.port1 }, [channel.port1])
-    worker.post({ id: -1, op: "syncVia", port: channel.port2 }, [channel.port2])
-    syncer.onMessage(settle)
-    syncer.onError((error) => fail(new StoreError("unavailable", `the WAL syncer failed: ${error.message}`)))
-    const stopWatching = syncer.onExit(() => fail(new StoreError("unavailable", "the WAL syncer has stopped")))
-    let stopped = false
-    stopSyncer = () => {
-      if (stopped) return
-      stopped = true
-      stopWatching()
-      syncer.post("close")
-    }
-  }
   worker.onError((error) => fail(new StoreError("unavailable", `the database thread failed: ${error.message}`)))
   worker.onExit(() => {
     fail(new StoreError("unavailable", "the database thread has stopped"))
     void stopCheckpointer()
-    stopSyncer()
   })
 
   type Op = Request["op"]
@@ -254,7 +210,6 @@ export const openSqliteStoreOnWorker = async (
           await request("close").catch(() => undefined)
           await exited
         }
-        stopSyncer()
       })()
       return closing
     },

@@ -9,9 +9,8 @@
  * last transaction ran are committed in one transaction. On
  * `node:worker_threads` the thread takes every waiting message at once; on
  * a Web Worker, which cannot, commits wait while the store has sent more
- * messages than have come (`parentPort.ts`). When the store started a WAL
- * syncer, large groups are committed with `synchronous = NORMAL` and
- * answered through it (`walSyncer.ts`). Not an entry point of the package.
+ * messages than have come (`parentPort.ts`). Not an entry point of the
+ * package.
  *
  * @module
  */
@@ -25,22 +24,12 @@ import {
   type DatabaseThreadData,
   type DriverModule,
   type Reply,
-  type ReplyPort,
   type Request,
   serializeError,
   type ThreadMessage,
 } from "./protocol.ts"
 
 type Commit = Extract<Request, { op: "commit" }>
-
-/**
- * Events from which a group is committed with `synchronous = NORMAL` and
- * made durable by the syncer, while this thread writes the next group.
- * Smaller groups commit with `FULL` and are answered from here: their sync
- * is short, and the extra thread's hop and CPU cost more than the overlap
- * gains.
- */
-const SYNCER_MIN_EVENTS = 64
 
 const parent = await connectToParent<DatabaseThreadData>()
 const post = (message: ThreadMessage): void => parent.post(message)
@@ -63,9 +52,6 @@ const open = async (
 }
 
 const serve = (core: SqliteCore, setFault: ((fault: SqliteFault | undefined) => void) | undefined): void => {
-  /** Where the replies of large groups go once a WAL syncer runs. */
-  let syncPort: ReplyPort | undefined
-  let synchronous: "FULL" | "NORMAL" = parent.data.options.synchronous ?? "FULL"
   /** Commit requests not yet committed. */
   let waiting: Commit[] = []
 
@@ -78,17 +64,6 @@ const serve = (core: SqliteCore, setFault: ((fault: SqliteFault | undefined) => 
 
   parent.onMessage((first) => {
     const requests = [first as Request, ...(parent.takeWaiting() as Request[])]
-    let events = 0
-    for (const request of requests) {
-      if (request.op === "commit") events += request.events.id.length
-      else if (request.op === "syncVia") syncPort = request.port
-    }
-    for (const commit of waiting) events += commit.events.id.length
-    const viaSyncer = syncPort !== undefined && events >= SYNCER_MIN_EVENTS
-    if (syncPort !== undefined && synchronous !== (viaSyncer ? "NORMAL" : "FULL")) {
-      synchronous = viaSyncer ? "NORMAL" : "FULL"
-      core.setSynchronous(synchronous)
-    }
     const replies: Reply[] = []
     let closing = false
     for (const request of requests) {
@@ -96,7 +71,6 @@ const serve = (core: SqliteCore, setFault: ((fault: SqliteFault | undefined) => 
         waiting.push(request)
         continue
       }
-      if (request.op === "syncVia") continue
       // Other requests keep their place after the commits sent before them.
       commitWaiting(replies)
       try {
@@ -107,10 +81,7 @@ const serve = (core: SqliteCore, setFault: ((fault: SqliteFault | undefined) => 
       if (request.op === "close") closing = true
     }
     if (closing || !parent.moreOnTheWay()) commitWaiting(replies)
-    if (replies.length > 0) {
-      if (viaSyncer) syncPort?.postMessage(replies)
-      else post({ type: "replies", replies })
-    }
+    if (replies.length > 0) post({ type: "replies", replies })
     if (closing) parent.close()
   })
 }

@@ -25,17 +25,6 @@ export interface DriverModule {
   readonly openConnection: (path: string) => SqliteDriver
 }
 
-/**
- * Where a thread's messages go: a `MessagePort` of a `MessageChannel`, as
- * far as the protocol uses it.
- *
- * @since 0.3.0
- * @category models
- */
-export interface ReplyPort {
-  postMessage(message: unknown): void
-}
-
 /** @since 0.1.0 @category models */
 export interface DatabaseThreadData {
   /** The URL of the driver module whose `openConnection` opens the file. */
@@ -44,12 +33,6 @@ export interface DatabaseThreadData {
   readonly options: SqliteCoreOptions
   /** Tests only: wrap the connection so that `fault` requests can make it fail (`faultInjection.ts`). @since 0.2.0 */
   readonly faultInjection?: boolean
-}
-
-/** @since 0.2.0 @category models */
-export interface WalSyncerData {
-  /** The WAL file to sync: the database file's path and `-wal`. */
-  readonly walPath: string
 }
 
 /** @since 0.2.0 @category models */
@@ -91,8 +74,6 @@ export type Request = { readonly id: number } & (
   | { readonly op: "ping" | "stats" | "close" }
   /** Tests only: start this fault in the connection (`undefined`: end the one in force). */
   | { readonly op: "fault"; readonly fault: SqliteFault | undefined }
-  /** From now on, pass the replies of writes to the WAL syncer through this port (`walSyncer.ts`). */
-  | { readonly op: "syncVia"; readonly port: ReplyPort }
 )
 
 /** @since 0.1.0 @category models */
@@ -142,7 +123,7 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
  */
 export const answerRequest = (
   core: SqliteCore,
-  request: Exclude<Request, { op: "commit" | "syncVia" }>,
+  request: Exclude<Request, { op: "commit" }>,
   setFault?: (fault: SqliteFault | undefined) => void,
 ): unknown => {
   switch (request.op) {
@@ -202,8 +183,8 @@ export const commitRequests = (
 
 /**
  * What a thread posts to the store: `ready` (the database thread opened and
- * migrated), `failed` (it could not; it stops), `replies` (to requests, from
- * the database thread or the WAL syncer), `closed` (a Web Worker's last
+ * migrated), `failed` (it could not; it stops), `replies` (to requests),
+ * `closed` (a Web Worker's last
  * word, which stands for the `exit` event it has not got).
  *
  * @since 0.3.0
@@ -233,7 +214,7 @@ export interface ThreadHandle {
 
 /**
  * How a driver starts each thread of its store: the database thread, and,
- * where its runtime runs them, the checkpointer and the WAL syncer.
+ * where its runtime runs one, the checkpointer.
  *
  * @since 0.2.0
  * @category models
@@ -243,5 +224,4 @@ export interface DatabaseThreads {
   readonly driverModule: string
   readonly startDatabase: (data: DatabaseThreadData) => ThreadHandle
   readonly startCheckpointer?: (data: CheckpointerData) => ThreadHandle
-  readonly startSyncer?: (data: WalSyncerData) => ThreadHandle
 }

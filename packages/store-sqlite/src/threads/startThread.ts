@@ -8,17 +8,10 @@
  * @module
  */
 import { type TransferListItem, Worker } from "node:worker_threads"
-import type {
-  CheckpointerData,
-  DatabaseThreadData,
-  DatabaseThreads,
-  ThreadHandle,
-  ThreadMessage,
-  WalSyncerData,
-} from "./protocol.ts"
+import type { CheckpointerData, DatabaseThreadData, DatabaseThreads, ThreadHandle, ThreadMessage } from "./protocol.ts"
 
 /** A thread module of this folder, as the package runs: TypeScript sources or compiled JavaScript. */
-const threadModule = (name: "databaseThread" | "checkpointer" | "walSyncer"): URL =>
+const threadModule = (name: "databaseThread" | "checkpointer"): URL =>
   new URL(`./${name}${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url)
 
 /** Node.js (not Bun, which runs TypeScript as it is) needs tsx for a `.ts` thread (`loadTypeScript.mjs`). */
@@ -46,7 +39,7 @@ const startWorkerThread = (entry: URL, data: unknown): ThreadHandle => {
 
 /**
  * The threads of a driver whose runtime has `node:worker_threads` (Node.js,
- * Bun): the database thread, the checkpointer and the WAL syncer.
+ * Bun): the database thread and the checkpointer.
  *
  * @since 0.3.0
  * @category constructors
@@ -55,7 +48,6 @@ export const workerThreads = (driverModule: string): DatabaseThreads => ({
   driverModule,
   startDatabase: (data: DatabaseThreadData) => startWorkerThread(threadModule("databaseThread"), data),
   startCheckpointer: (data: CheckpointerData) => startWorkerThread(threadModule("checkpointer"), data),
-  startSyncer: (data: WalSyncerData) => startWorkerThread(threadModule("walSyncer"), data),
 })
 
 /** The Web Worker API, as far as the store uses it (Deno, Bun and browsers have it; Node.js 20 does not). */
