@@ -34,20 +34,15 @@
  * (100), BENCH_SETTLE (sync; none), BENCH_KEEP_DB=1, BENCH_ONLY (contender
  * names, comma-separated: a quick look or a profile; the ratios need all).
  */
-import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createClient } from "@cdp/client"
 import { contractConfig, type ServerProcess, seedContext, startServer } from "@cdp/testkit"
 import Database from "better-sqlite3"
-
-const envInt = (name: string, fallback: number): number => {
-  const n = Number(process.env[name])
-  return Number.isInteger(n) && n > 0 ? n : fallback
-}
+import { envInt, median, percentile, processCpuUs, revisionOf, round2, settle } from "./measure.ts"
 
 const ROUNDS = envInt("BENCH_ROUNDS", 5)
 const SECONDS = envInt("BENCH_SECONDS", 5)
@@ -112,15 +107,8 @@ const url = service.baseUrl
 const eventsUrl = `${url}/v1/events`
 const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" }
 
-/** CPU time (user + system, all threads) the service has used so far, µs, from /proc (Linux); NaN elsewhere. */
-const serviceCpuUs = (): number => {
-  try {
-    const fields = readFileSync(`/proc/${service.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 // utime, stime in clock ticks (100/s)
-  } catch {
-    return Number.NaN
-  }
-}
+/** CPU time (user + system, all threads) the service has used so far, µs. */
+const serviceCpuUs = (): number => processCpuUs(service.child.pid)
 
 // --- contenders -----------------------------------------------------------------
 
@@ -237,16 +225,6 @@ const contenders: ReadonlyArray<Contender> = [client, fetchSingle, fetchBatch].f
 
 // --- measuring ----------------------------------------------------------------
 
-/** Writes out the machine's dirty pages, so that no slot pays for the last one's write-back. */
-const settle = (): void => {
-  if (SETTLE === "sync") execFileSync("sync")
-}
-
-const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
-  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number)
-
-const round2 = (x: number) => Math.round(x * 100) / 100
-
 /** Every event acknowledged so far, all contenders, all slots (windows and after). */
 let acknowledged = 0
 
@@ -273,12 +251,6 @@ const measure = async (contender: Contender, seconds: number): Promise<Slot> => 
     senderCpuUs: all === 0 ? Number.NaN : round2((cpu.user + cpu.system) / all),
     serviceCpuUs: all === 0 ? Number.NaN : round2(serviceUs / all),
   }
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
 const stopService = async (): Promise<number> => {
@@ -311,7 +283,7 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + r) % contenders.length] as Contender
-      settle()
+      settle(SETTLE)
       slots.get(c.name)?.push(await measure(c, SECONDS))
     }
   }
@@ -365,19 +337,7 @@ try {
   const errors = Object.fromEntries(contenders.map((c) => [c.name, sum(c.name, (s) => s.errors)]))
   const unaccepted = Object.fromEntries(contenders.map((c) => [c.name, sum(c.name, (s) => s.unaccepted)]))
   if (Object.values(errors).some((n) => n > 0) || Object.values(unaccepted).some((n) => n > 0)) ok = false
-  let revision = "?"
-  try {
-    revision = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repo, encoding: "utf8" }).trim()
-    const dirty = execFileSync(
-      "git",
-      ["status", "--porcelain", "--", "packages/client", "apps/node", "packages/ingest"],
-      {
-        cwd: repo,
-        encoding: "utf8",
-      },
-    )
-    if (dirty.trim() !== "") revision += "+dirty"
-  } catch {}
+  const revision = revisionOf(repo, ["packages/client", "apps/node", "packages/ingest"])
   console.log(
     JSON.stringify({
       bench: "client",

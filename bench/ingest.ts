@@ -44,7 +44,7 @@
  * service process with --cpu-prof there), BENCH_LOG_LEVEL (the service's
  * LOG_LEVEL, default warn: no per-request access log), BENCH_KEEP_DB=1,
  * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_SETTLE
- * (sync: `sync` before each measured slot, see settle(); none), BENCH_AGAINST
+ * (sync: `sync` before each measured slot, see settle(SETTLE); none), BENCH_AGAINST
  * (another checkout of this repository, set up: each service contender gets
  * a twin `<name>_against` running that checkout's app, measured in the same
  * rounds, and the ratios `<workload>_<name>_vs_against`: an A/B of two
@@ -52,7 +52,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -61,11 +61,7 @@ import Database from "better-sqlite3"
 import postgres from "postgres"
 import { runtimeBinary } from "../scripts/runtimeBinary.mjs"
 import { runLoad } from "./loadgen.ts"
-
-const envInt = (name: string, fallback: number): number => {
-  const n = Number(process.env[name])
-  return Number.isInteger(n) && n > 0 ? n : fallback
-}
+import { processCpuUs as cpuUs, envInt, median, percentile, revisionOf, round2, round3, settle } from "./measure.ts"
 
 const ROUNDS = envInt("BENCH_ROUNDS", 5)
 const SECONDS = envInt("BENCH_SECONDS", 5)
@@ -402,22 +398,6 @@ interface Sample {
   readonly dbCpuUsPerEvent: number
 }
 
-/** CPU time (user + system, all threads) a process has used so far, µs, from /proc (Linux); NaN elsewhere. */
-const cpuUs = (pid: number | undefined): number => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS
-  } catch {
-    return Number.NaN
-  }
-}
-/** USER_HZ: 100 on every Linux build this runs on. */
-const CLOCK_TICKS = 100
-
-const percentile = (sorted: Float64Array, q: number): number =>
-  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
-
 /** CPU time the database backends used since `db0` was read (backends that appeared meanwhile: all of theirs), µs. */
 const dbCpu = async (running: Running, pids0: ReadonlyArray<number>, db0: Map<number, number>): Promise<number> => {
   let us = 0
@@ -426,22 +406,6 @@ const dbCpu = async (running: Running, pids0: ReadonlyArray<number>, db0: Map<nu
     if (Number.isFinite(now)) us += now - (db0.get(pid) ?? 0)
   }
   return us
-}
-
-/**
- * Before each measured slot: the dirty pages of the whole machine written out
- * (`sync`), so that a contender does not pay for the write-back of the files
- * the contender before it left behind (its database's pages queue in the
- * same disk ahead of this one's WAL syncs). Each contender's own writes
- * during its slot are still all its own. BENCH_SETTLE=none leaves it out.
- */
-const settle = (): void => {
-  if (SETTLE === "none") return
-  try {
-    execFileSync("sync", [], { stdio: "ignore" })
-  } catch {
-    // no sync(1) here: measured as without
-  }
 }
 
 /** Runs one workload against one contender for `seconds`. */
@@ -479,13 +443,6 @@ const measure = async (running: Running, w: Workload, seconds: number): Promise<
   }
 }
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
-}
-const round2 = (x: number): number => Math.round(x * 100) / 100
-const round3 = (x: number): number => Math.round(x * 1000) / 1000
 const label = (c: Contender, w: Workload): string => (c.name === "service" ? w.name : `${c.name}_${w.name}`)
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
@@ -507,16 +464,6 @@ process.on("SIGINT", () => {
 })
 
 const loadAtStart = loadavg()[0] as number
-/** The commit of the checkout at `root`, `+dirty` when the work tree of the service's code differs from it. */
-const revisionOf = (root: string): string => {
-  try {
-    const git = (...args: Array<string>) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim()
-    const dirty = git("status", "--porcelain", "--", "apps", "packages") !== ""
-    return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+dirty" : ""}`
-  } catch {
-    return "unknown"
-  }
-}
 const revision = revisionOf(repo)
 try {
   log(
@@ -554,7 +501,7 @@ try {
     for (const w of workloads) {
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender)
       for (const c of order) {
-        settle()
+        settle(SETTLE)
         const s = await measure(started.get(c.name) as Running, w, SECONDS)
         ack(c.name, s.accepted)
         const key = label(c, w)

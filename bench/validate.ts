@@ -19,11 +19,7 @@
  */
 import { contenders as all, type Contender } from "./contenders.ts"
 import { invalidEvents, validEvents } from "./events.ts"
-
-const envInt = (name: string, fallback: number): number => {
-  const n = Number(process.env[name])
-  return Number.isInteger(n) && n > 0 ? n : fallback
-}
+import { envInt, median, round2 } from "./measure.ts"
 
 const ROUNDS = envInt("BENCH_ROUNDS", 7)
 const MS = envInt("BENCH_MS", 400)
@@ -155,11 +151,6 @@ const elapsed = (performance.now() - started) / 1000
 
 // --- report -------------------------------------------------------------------
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 const spread = (xs: ReadonlyArray<number>): number => (Math.max(...xs) - Math.min(...xs)) / median(xs)
 
 const opsPerSec: Record<string, { valid: number; invalid: number }> = {}
@@ -169,7 +160,6 @@ for (const c of contenders) {
 }
 const ajv = opsPerSec["ajv"]!
 const us = opsPerSec["ours"]!
-const round2 = (x: number) => Math.round(x * 100) / 100
 
 const fmt = (n: number): string => n.toLocaleString("en-US").padStart(12)
 const pct = (x: number): string => `±${(x * 50).toFixed(0)}%`.padStart(5)
