@@ -16,11 +16,7 @@ import type { IngestStore } from "@cdp/store"
 import type { SqliteDriver, SqlValue } from "../core/SqliteDriver.ts"
 import type { SqliteStore, SqliteStoreOptions } from "../core/SqliteStore.ts"
 import type { DatabaseThreads } from "../threads/protocol.ts"
-import {
-  DEFAULT_CHECKPOINT_INTERVAL_MS,
-  runCheckpointer,
-  WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
-} from "../threads/runCheckpointer.ts"
+import { checkpointSettings, runCheckpointer } from "../threads/runCheckpointer.ts"
 import {
   openSqliteStoreOnWorker,
   type SqliteWorkerOptions,
@@ -83,9 +79,7 @@ export const openConnection = (path: string): SqliteDriver =>
  * @category constructors
  */
 export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThreadOptions = {}): SqliteStore => {
-  const intervalMs = Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
-  const walAutocheckpoint =
-    options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
+  const { intervalMs, walAutocheckpoint } = checkpointSettings(options, true)
   const store = openSqliteStoreInThread(
     path,
     openConnection,
@@ -93,7 +87,7 @@ export const openBunSqliteStoreInThread = (path: string, options: BunSqliteThrea
   )
   // Started once the writer has set WAL mode and migrated.
   const stopCheckpointer = runCheckpointer(bunSqliteThreads.startCheckpointer!, {
-    driverModule: import.meta.url,
+    driverModule: bunSqliteThreads.driverModule,
     path,
     intervalMs,
   })

@@ -21,11 +21,7 @@ import {
   type SerializedError,
   type ThreadMessage,
 } from "./protocol.ts"
-import {
-  DEFAULT_CHECKPOINT_INTERVAL_MS,
-  runCheckpointer,
-  WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER,
-} from "./runCheckpointer.ts"
+import { checkpointSettings, runCheckpointer } from "./runCheckpointer.ts"
 
 /** @since 0.2.0 @category models */
 export interface SqliteWorkerOptions extends SqliteStoreOptions {
@@ -75,10 +71,10 @@ export const openSqliteStoreOnWorker = async (
 ): Promise<SqliteWorkerStore> => {
   const { synchronous, busyTimeoutMs, pragmas, cacheSizeKiB } = options
   const startCheckpointer = threads.startCheckpointer
-  const checkpointIntervalMs =
-    startCheckpointer === undefined ? 0 : Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS)
-  const walAutocheckpoint =
-    options.walAutocheckpoint ?? (checkpointIntervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined)
+  const { intervalMs: checkpointIntervalMs, walAutocheckpoint } = checkpointSettings(
+    options,
+    startCheckpointer !== undefined,
+  )
   const { driverModule } = threads
   const worker = threads.startDatabase({
     driverModule,

@@ -53,3 +53,25 @@ export const runCheckpointer = (
     return exited
   }
 }
+
+/**
+ * How often a checkpointer passes (`checkpointIntervalMs`, default
+ * `DEFAULT_CHECKPOINT_INTERVAL_MS`; 0 when the driver has none) and the
+ * writer's `walAutocheckpoint` that goes with it (the caller's, else
+ * `WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER` while a checkpointer runs, else
+ * SQLite's own).
+ *
+ * @since 0.3.0
+ * @category defaults
+ */
+export const checkpointSettings = (
+  options: { readonly checkpointIntervalMs?: number; readonly walAutocheckpoint?: number },
+  hasCheckpointer: boolean,
+): { readonly intervalMs: number; readonly walAutocheckpoint: number | undefined } => {
+  const intervalMs = hasCheckpointer ? Math.max(0, options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS) : 0
+  return {
+    intervalMs,
+    walAutocheckpoint:
+      options.walAutocheckpoint ?? (intervalMs > 0 ? WRITER_AUTOCHECKPOINT_WITH_CHECKPOINTER : undefined),
+  }
+}
